@@ -1,0 +1,562 @@
+/* tcpstate-core.c
+ * The TCP connection state machine behind tcpstate. See tcpstate-core.h and
+ * docs/steps-and-states.md for the rules; RFC 9293 section numbers name each transition.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tcpstate-core.h"
+
+#include <string.h>
+
+/* What an end has sent. */
+#define SENT_SYN    0x01    /* a SYN or a SYN+ACK */
+#define SENT_SYNACK 0x02    /* a SYN+ACK whose ACK covered the peer's SYN */
+#define SENT_FIN    0x04
+#define SENT_ACK    0x08    /* any segment with the ACK flag: max_ack is valid */
+
+/* Which receipts an end's shown state already reflects (docs/steps-and-states.md, rules 1-2). */
+#define GOT_SYN       0x01  /* the peer's SYN */
+#define GOT_SYN_ACKED 0x02  /* the ACK of its own SYN */
+#define GOT_FIN       0x04  /* the peer's FIN */
+#define GOT_FIN_ACKED 0x08  /* the ACK of its own FIN */
+
+/* Events an end's state reacts to. */
+typedef enum {
+    RCV_SYN,            /* the peer's SYN without ACK */
+    RCV_SYNACK,         /* the peer's SYN+ACK, acknowledging our SYN */
+    RCV_ACK_OF_SYN,     /* an ACK covering our SYN */
+    RCV_FIN,
+    RCV_ACK_OF_FIN,     /* an ACK covering our FIN */
+    RCV_RST,
+    SND_SYN,
+    SND_SYNACK,
+    SND_FIN,
+    SND_RST,
+    N_EVENTS
+} event;
+
+/* The transition table: next[event][state]. An empty cell means the event leaves the state
+ * as it is (a duplicate, or a segment RFC 9293 tells the end to drop). Cells hold state+1 so
+ * that the zero of an empty cell is distinguishable from CLOSED. */
+#define TO(s) ((uint8_t)((s) + 1))
+
+static const uint8_t next[N_EVENTS][TCPST_N_STATES] = {
+    [RCV_SYN] = {
+        /* 3.10.7.2 LISTEN, fourth (SYN bit): "set the state to SYN-RECEIVED" */
+        [TCPST_LISTEN]      = TO(TCPST_SYN_RCVD),
+        /* 3.10.7.3 SYN-SENT, fourth: a SYN without ACK crossing ours (simultaneous open):
+         * "enter SYN-RECEIVED" */
+        [TCPST_SYN_SENT]    = TO(TCPST_SYN_RCVD),
+    },
+    [RCV_SYNACK] = {
+        /* 3.10.7.3 SYN-SENT, fourth: our SYN is ACKed, "enter ESTABLISHED state" */
+        [TCPST_SYN_SENT]    = TO(TCPST_ESTABLISHED),
+        /* 3.10.7.4 fifth (ACK field), SYN-RECEIVED: an acceptable ACK, "enter ESTABLISHED" */
+        [TCPST_SYN_RCVD]    = TO(TCPST_ESTABLISHED),
+    },
+    [RCV_ACK_OF_SYN] = {
+        /* 3.10.7.4 fifth, SYN-RECEIVED: "If SND.UNA < SEG.ACK =< SND.NXT, then enter
+         * ESTABLISHED" */
+        [TCPST_SYN_RCVD]    = TO(TCPST_ESTABLISHED),
+    },
+    [RCV_FIN] = {
+        /* 3.10.7.4 eighth (FIN bit), SYN-RECEIVED and ESTABLISHED: "Enter the CLOSE-WAIT
+         * state" */
+        [TCPST_SYN_RCVD]    = TO(TCPST_CLOSE_WAIT),
+        [TCPST_ESTABLISHED] = TO(TCPST_CLOSE_WAIT),
+        /* eighth, FIN-WAIT-1: our FIN not yet ACKed, "enter the CLOSING state" */
+        [TCPST_FIN_WAIT_1]  = TO(TCPST_CLOSING),
+        /* eighth, FIN-WAIT-2: "Enter the TIME-WAIT state" */
+        [TCPST_FIN_WAIT_2]  = TO(TCPST_TIME_WAIT),
+    },
+    [RCV_ACK_OF_FIN] = {
+        /* 3.10.7.4 fifth, FIN-WAIT-1: "if the FIN segment is now acknowledged, then enter
+         * FIN-WAIT-2" */
+        [TCPST_FIN_WAIT_1]  = TO(TCPST_FIN_WAIT_2),
+        /* fifth, CLOSING: "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
+        [TCPST_CLOSING]     = TO(TCPST_TIME_WAIT),
+        /* fifth, LAST-ACK: "if our FIN is now acknowledged, delete the TCB, enter the CLOSED
+         * state" */
+        [TCPST_LAST_ACK]    = TO(TCPST_CLOSED),
+    },
+    [RCV_RST] = {
+        /* 3.10.7.2 LISTEN, first: "An incoming RST segment could not be valid ... ignore" */
+        /* 3.10.7.3 SYN-SENT, second: an acceptable RST, "enter CLOSED state" */
+        [TCPST_SYN_SENT]    = TO(TCPST_CLOSED),
+        /* 3.10.7.4 second (RST bit), SYN-RECEIVED: "If this connection was initiated with a
+         * passive OPEN ..., then return this connection to LISTEN state" */
+        [TCPST_SYN_RCVD]    = TO(TCPST_LISTEN),
+        /* second, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "enter the CLOSED state" */
+        [TCPST_ESTABLISHED] = TO(TCPST_CLOSED),
+        [TCPST_FIN_WAIT_1]  = TO(TCPST_CLOSED),
+        [TCPST_FIN_WAIT_2]  = TO(TCPST_CLOSED),
+        [TCPST_CLOSE_WAIT]  = TO(TCPST_CLOSED),
+        /* second, CLOSING, LAST-ACK, TIME-WAIT: "enter the CLOSED state" */
+        [TCPST_CLOSING]     = TO(TCPST_CLOSED),
+        [TCPST_LAST_ACK]    = TO(TCPST_CLOSED),
+        [TCPST_TIME_WAIT]   = TO(TCPST_CLOSED),
+    },
+    [SND_SYN] = {
+        /* 3.10.1 OPEN call, CLOSED, active: "issue a SYN segment ... Set the connection state
+         * to SYN-SENT" */
+        [TCPST_CLOSED]      = TO(TCPST_SYN_SENT),
+        /* 3.10.2 SEND call, LISTEN: "change the connection from passive to active ... Send a
+         * SYN segment ... Enter SYN-SENT state" (how a simultaneous open starts here) */
+        [TCPST_LISTEN]      = TO(TCPST_SYN_SENT),
+    },
+    [SND_SYNACK] = {
+        /* 3.10.8 retransmission timeout: a SYN+ACK sent again from ESTABLISHED proves the
+         * handshake's ACK the capture showed never reached this end (rule 3) */
+        [TCPST_ESTABLISHED] = TO(TCPST_SYN_RCVD),
+    },
+    [SND_FIN] = {
+        /* 3.10.4 CLOSE call, SYN-RECEIVED: "form a FIN segment and send it, and enter
+         * FIN-WAIT-1 state"; ESTABLISHED: "form a FIN segment and send it. In any case, enter
+         * FIN-WAIT-1 state" */
+        [TCPST_SYN_RCVD]    = TO(TCPST_FIN_WAIT_1),
+        [TCPST_ESTABLISHED] = TO(TCPST_FIN_WAIT_1),
+        /* 3.10.4 CLOSE call, CLOSE-WAIT: "send a FIN segment, enter LAST-ACK state" */
+        [TCPST_CLOSE_WAIT]  = TO(TCPST_LAST_ACK),
+        /* 3.10.8 retransmission timeout: a FIN sent again proves the ACK of it the capture
+         * showed never reached this end, so it is back where it waited for that ACK
+         * (rule 3) */
+        [TCPST_FIN_WAIT_2]  = TO(TCPST_FIN_WAIT_1),
+        [TCPST_TIME_WAIT]   = TO(TCPST_CLOSING),
+        [TCPST_CLOSED]      = TO(TCPST_LAST_ACK),
+    },
+    [SND_RST] = {
+        /* 3.10.7.1 CLOSED: a segment to a CLOSED end "causes a reset to be sent"; 3.10.5
+         * ABORT call: "send a reset segment ... enter CLOSED state" */
+        [TCPST_LISTEN]      = TO(TCPST_CLOSED),
+        [TCPST_SYN_RCVD]    = TO(TCPST_CLOSED),
+        [TCPST_ESTABLISHED] = TO(TCPST_CLOSED),
+        [TCPST_FIN_WAIT_1]  = TO(TCPST_CLOSED),
+        [TCPST_FIN_WAIT_2]  = TO(TCPST_CLOSED),
+        [TCPST_CLOSE_WAIT]  = TO(TCPST_CLOSED),
+        [TCPST_CLOSING]     = TO(TCPST_CLOSED),
+        [TCPST_LAST_ACK]    = TO(TCPST_CLOSED),
+        [TCPST_TIME_WAIT]   = TO(TCPST_CLOSED),
+        /* 3.10.7.3 SYN-SENT, first: an unacceptable ACK is answered with
+         * <SEQ=SEG.ACK><CTL=RST> and the end stays in SYN-SENT (empty cell) */
+    },
+};
+
+static void
+apply(tcpst_end *end, event ev)
+{
+    uint8_t to = next[ev][end->state];
+    if (to)
+        end->state = (uint8_t)(to - 1);
+}
+
+/* Sequence-number order, modulo 2^32. */
+static bool
+seq_gt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+/* Does this segment's ACK number cover the byte at sequence number n (a SYN or a FIN)? */
+static bool
+ack_covers(const tcpst_segment *seg, uint32_t n)
+{
+    return (seg->flags & TCPST_ACK) && seq_gt(seg->ack, n);
+}
+
+/* Has this end, in any segment so far, acknowledged sequence number n? */
+static bool
+has_acked(const tcpst_end *end, uint32_t n)
+{
+    return (end->sent & SENT_ACK) && seq_gt(end->max_ack, n);
+}
+
+static bool
+is_closed_or_waiting(uint8_t state)
+{
+    return state == TCPST_CLOSED || state == TCPST_TIME_WAIT;
+}
+
+/* Servers listen on well-known ports; client ports are ephemeral, hence high. */
+static bool
+sender_looks_like_server(uint16_t src_port, uint16_t dst_port)
+{
+    if (src_port < 1024 && dst_port >= 1024)
+        return true;
+    if (dst_port < 1024 && src_port >= 1024)
+        return false;
+    return src_port < dst_port;
+}
+
+static void
+reset_end(tcpst_end *end, uint8_t state, uint16_t port)
+{
+    memset(end, 0, sizeof *end);
+    end->state = state;
+    end->port = port;
+}
+
+/* The first segment of a connection (or of a new one on a reused 4-tuple) fixes the roles
+ * and the states before it (docs/steps-and-states.md, rule 4). */
+static void
+start(tcpst_conn *conn, const tcpst_segment *seg)
+{
+    bool syn = seg->flags & TCPST_SYN, ack = seg->flags & TCPST_ACK;
+    bool from_server;
+
+    if (syn)
+        from_server = ack;
+    else
+        from_server = seg->src_port == seg->dst_port ? false
+                    : sender_looks_like_server(seg->src_port, seg->dst_port);
+    conn->client_endpoint = from_server ? (uint8_t)!seg->endpoint : seg->endpoint;
+    conn->started = 1;
+    conn->inferred = !(syn && !ack);
+    conn->simultaneous_close = 0;
+    conn->closed_by = TCPST_NOBODY;
+
+    tcpst_end *client = &conn->end[TCPST_CLIENT], *server = &conn->end[TCPST_SERVER];
+    uint16_t client_port = from_server ? seg->dst_port : seg->src_port;
+    uint16_t server_port = from_server ? seg->src_port : seg->dst_port;
+    if (syn && !ack) {
+        reset_end(client, TCPST_CLOSED, client_port);
+        reset_end(server, TCPST_LISTEN, server_port);
+    } else if (syn) {
+        /* The SYN+ACK tells the client's missed SYN: its ISN is the ACK number minus one. */
+        reset_end(client, TCPST_SYN_SENT, client_port);
+        client->sent = SENT_SYN;
+        client->isn = seg->ack - 1;
+        client->syn_step = TCPST_STEP_HANDSHAKE_1;
+        reset_end(server, TCPST_LISTEN, server_port);
+    } else {
+        reset_end(client, TCPST_ESTABLISHED, client_port);
+        reset_end(server, TCPST_ESTABLISHED, server_port);
+        client->applied = server->applied = GOT_SYN | GOT_SYN_ACKED;
+    }
+}
+
+/* Rule 1: before its own transition, the sender catches up on what its segment proves it had
+ * received, in the order the receipts must have happened. */
+static void
+catch_up(tcpst_end *sender, const tcpst_end *peer, const tcpst_segment *seg)
+{
+    bool synack = (seg->flags & (TCPST_SYN | TCPST_ACK)) == (TCPST_SYN | TCPST_ACK);
+
+    if (!(sender->applied & GOT_SYN) && (peer->sent & SENT_SYN)
+        && (synack || ack_covers(seg, peer->isn))) {
+        /* A SYN+ACK answers a bare SYN; an ACK answers the peer's SYN+ACK if it had one. */
+        if (!synack && (peer->sent & SENT_SYNACK)) {
+            apply(sender, RCV_SYNACK);
+            sender->applied |= GOT_SYN_ACKED;
+        } else {
+            apply(sender, RCV_SYN);
+        }
+        sender->applied |= GOT_SYN;
+    }
+    if (!(sender->applied & GOT_SYN_ACKED) && (sender->sent & SENT_SYN)
+        && (peer->sent & SENT_SYNACK) && has_acked(peer, sender->isn)) {
+        apply(sender, RCV_ACK_OF_SYN);
+        sender->applied |= GOT_SYN_ACKED;
+    }
+    if (!(sender->applied & GOT_FIN) && (peer->sent & SENT_FIN) && ack_covers(seg, peer->fin_seq)) {
+        apply(sender, RCV_FIN);
+        sender->applied |= GOT_FIN;
+    }
+    if (!(sender->applied & GOT_FIN_ACKED) && (sender->sent & SENT_FIN)
+        && has_acked(peer, sender->fin_seq)) {
+        apply(sender, RCV_ACK_OF_FIN);
+        sender->applied |= GOT_FIN_ACKED;
+    }
+}
+
+/* Rule 2: what the receiver shows at once, because it needs no reply. */
+static void
+receive_now(tcpst_end *receiver, const tcpst_end *sender, const tcpst_segment *seg)
+{
+    bool owes_reply = ((sender->sent & SENT_SYN) && !(receiver->applied & GOT_SYN))
+                   || ((sender->sent & SENT_FIN) && !(receiver->applied & GOT_FIN));
+    if (owes_reply)
+        return;
+    if (!(seg->flags & TCPST_SYN) && (receiver->sent & SENT_SYN)
+        && !(receiver->applied & GOT_SYN_ACKED) && ack_covers(seg, receiver->isn)) {
+        apply(receiver, RCV_ACK_OF_SYN);
+        receiver->applied |= GOT_SYN_ACKED;
+    }
+    if ((receiver->sent & SENT_FIN) && !(receiver->applied & GOT_FIN_ACKED)
+        && ack_covers(seg, receiver->fin_seq)) {
+        apply(receiver, RCV_ACK_OF_FIN);
+        receiver->applied |= GOT_FIN_ACKED;
+    }
+}
+
+static uint8_t
+reset_step(const tcpst_conn *conn, tcpst_role sender_role)
+{
+    const tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
+
+    if (is_closed_or_waiting(sender->state) && is_closed_or_waiting(peer->state)
+        && (sender->sent | peer->sent))
+        return TCPST_STEP_RST_AFTER_CLOSE;
+    if ((peer->sent & SENT_SYN) && !(sender->sent & SENT_SYN))
+        return TCPST_STEP_RST_REFUSED;
+    if ((sender->sent | peer->sent) & SENT_FIN)
+        return TCPST_STEP_RST_AFTER_FIN;
+    if (sender->state == TCPST_SYN_SENT || sender->state == TCPST_SYN_RCVD
+        || peer->state == TCPST_SYN_SENT || peer->state == TCPST_SYN_RCVD)
+        return TCPST_STEP_RST_HANDSHAKE;
+    return sender_role == TCPST_CLIENT ? TCPST_STEP_RST_ABORT_CLIENT : TCPST_STEP_RST_ABORT_SERVER;
+}
+
+static void
+judge_reset(tcpst_conn *conn, tcpst_role sender_role, tcpst_verdict *verdict)
+{
+    verdict->step = reset_step(conn, sender_role);
+    apply(&conn->end[sender_role], SND_RST);
+    apply(&conn->end[!sender_role], RCV_RST);
+    if (conn->closed_by == TCPST_NOBODY)
+        conn->closed_by = sender_role;
+}
+
+/* The ACK number a handshake reply must carry: the peer's ISN+1, or past the data of a SYN
+ * whose Fast Open data was accepted. */
+static void
+check_handshake_ack(const tcpst_end *peer, const tcpst_segment *seg, tcpst_verdict *verdict)
+{
+    uint32_t due = peer->isn + 1;
+    if (seg->ack != due && seg->ack != due + peer->syn_len) {
+        verdict->bits |= TCPST_V_BAD_ACK;
+        verdict->expected_ack = due;
+    }
+}
+
+static void
+judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+          tcpst_verdict *verdict)
+{
+    tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
+    bool synack = seg->flags & TCPST_ACK;
+
+    if ((sender->sent & SENT_SYN) && seg->seq == sender->isn) {
+        verdict->step = sender->syn_step;
+        verdict->bits |= TCPST_V_RETRANSMISSION;
+        if (synack && (sender->sent & SENT_SYNACK))
+            check_handshake_ack(peer, seg, verdict);
+    } else if (!synack) {
+        verdict->step = (peer->sent & SENT_SYN) ? TCPST_STEP_SIMOPEN_SYN
+                      : seg->payload_len ? TCPST_STEP_HANDSHAKE_1_DATA : TCPST_STEP_HANDSHAKE_1;
+    } else {
+        verdict->step = (sender->sent & SENT_SYN) ? TCPST_STEP_SIMOPEN_SYNACK
+                                                  : TCPST_STEP_HANDSHAKE_2;
+        check_handshake_ack(peer, seg, verdict);
+    }
+
+    catch_up(sender, peer, seg);
+    apply(sender, synack ? SND_SYNACK : SND_SYN);
+    sender->applied &= (uint8_t)~GOT_SYN_ACKED;
+    receive_now(peer, sender, seg);
+
+    if (!(verdict->bits & TCPST_V_RETRANSMISSION)) {
+        sender->isn = seg->seq;
+        sender->syn_len = seg->payload_len;
+        sender->syn_step = verdict->step;
+    }
+    sender->sent |= SENT_SYN;
+    if (synack && !(verdict->bits & TCPST_V_BAD_ACK) && ack_covers(seg, peer->isn))
+        sender->sent |= SENT_SYNACK;
+}
+
+static void
+judge_fin(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+          tcpst_verdict *verdict)
+{
+    tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
+    uint32_t fin_seq = seg->seq + seg->payload_len;
+
+    if ((sender->sent & SENT_FIN) && fin_seq == sender->fin_seq) {
+        verdict->step = sender->fin_step;
+        verdict->bits |= TCPST_V_RETRANSMISSION;
+    } else if (!(peer->sent & SENT_FIN)) {
+        verdict->step = TCPST_STEP_WAVE_1;
+    } else if (!ack_covers(seg, peer->fin_seq)) {
+        verdict->step = TCPST_STEP_SIMCLOSE_FIN;
+        conn->simultaneous_close = 1;
+    } else {
+        verdict->step = (sender->applied & GOT_FIN) ? TCPST_STEP_WAVE_3 : TCPST_STEP_WAVE_2_3;
+    }
+
+    catch_up(sender, peer, seg);
+    apply(sender, SND_FIN);
+    sender->applied &= (uint8_t)~GOT_FIN_ACKED;
+    receive_now(peer, sender, seg);
+
+    sender->sent |= SENT_FIN;
+    sender->fin_seq = fin_seq;
+    sender->fin_step = verdict->step;
+    if (conn->closed_by == TCPST_NOBODY)
+        conn->closed_by = sender_role;
+}
+
+static void
+judge_ack(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+          tcpst_verdict *verdict)
+{
+    tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
+    uint8_t state_before = sender->state;
+    bool acks_peer_fin_first_time = !(sender->applied & GOT_FIN) && (peer->sent & SENT_FIN)
+                                 && ack_covers(seg, peer->fin_seq);
+
+    catch_up(sender, peer, seg);
+    receive_now(peer, sender, seg);
+
+    if ((state_before == TCPST_SYN_SENT || state_before == TCPST_SYN_RCVD)
+        && sender->state == TCPST_ESTABLISHED) {
+        verdict->step = TCPST_STEP_HANDSHAKE_3;
+        check_handshake_ack(peer, seg, verdict);
+    } else if (acks_peer_fin_first_time) {
+        verdict->step = !(sender->sent & SENT_FIN) ? TCPST_STEP_WAVE_2
+                      : conn->simultaneous_close ? TCPST_STEP_SIMCLOSE_ACK : TCPST_STEP_WAVE_4;
+    } else if (sender->final_ack_step && seg->payload_len == 0
+               && seg->seq == sender->final_ack_seq && seg->ack == sender->final_ack_ack) {
+        verdict->step = sender->final_ack_step;
+        verdict->bits |= TCPST_V_RETRANSMISSION;
+    }
+
+    if (verdict->step == TCPST_STEP_WAVE_4 || verdict->step == TCPST_STEP_SIMCLOSE_ACK) {
+        sender->final_ack_step = verdict->step;
+        sender->final_ack_seq = seg->seq;
+        sender->final_ack_ack = seg->ack;
+    }
+}
+
+void
+tcpst_conn_init(tcpst_conn *conn)
+{
+    memset(conn, 0, sizeof *conn);
+    conn->closed_by = TCPST_NOBODY;
+}
+
+/* A SYN with a new ISN on a connection both of whose ends are done is a new connection on
+ * the same 4-tuple, for when the capture's own stream tracking did not split it. */
+static bool
+is_reuse(const tcpst_conn *conn, const tcpst_segment *seg)
+{
+    const tcpst_end *client = &conn->end[TCPST_CLIENT], *server = &conn->end[TCPST_SERVER];
+    return (seg->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN
+        && seg->endpoint == conn->client_endpoint
+        && (client->sent & SENT_SYN) && seg->seq != client->isn
+        && is_closed_or_waiting(client->state)
+        && (is_closed_or_waiting(server->state) || server->state == TCPST_LISTEN);
+}
+
+void
+tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict)
+{
+    if (!conn->started || is_reuse(conn, seg))
+        start(conn, seg);
+
+    tcpst_role sender_role = seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER;
+    tcpst_end *sender = &conn->end[sender_role];
+
+    memset(verdict, 0, sizeof *verdict);
+    verdict->before[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
+    verdict->before[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
+
+    if (seg->flags & TCPST_RST)
+        judge_reset(conn, sender_role, verdict);
+    else if (seg->flags & TCPST_SYN)
+        judge_syn(conn, sender_role, seg, verdict);
+    else if (seg->flags & TCPST_FIN)
+        judge_fin(conn, sender_role, seg, verdict);
+    else
+        judge_ack(conn, sender_role, seg, verdict);
+
+    if ((seg->flags & TCPST_ACK) && !has_acked(sender, seg->ack - 1)) {
+        sender->max_ack = seg->ack;
+        sender->sent |= SENT_ACK;
+    }
+
+    verdict->after[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
+    verdict->after[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
+    verdict->closed_by = conn->closed_by;
+    if (conn->inferred)
+        verdict->bits |= TCPST_V_INFERRED;
+    if (sender_role == TCPST_SERVER)
+        verdict->bits |= TCPST_V_FROM_SERVER;
+}
+
+static const char *const state_names[TCPST_N_STATES] = {
+    [TCPST_CLOSED] = "CLOSED",           [TCPST_LISTEN] = "LISTEN",
+    [TCPST_SYN_SENT] = "SYN_SENT",       [TCPST_SYN_RCVD] = "SYN_RCVD",
+    [TCPST_ESTABLISHED] = "ESTABLISHED", [TCPST_FIN_WAIT_1] = "FIN_WAIT_1",
+    [TCPST_FIN_WAIT_2] = "FIN_WAIT_2",   [TCPST_CLOSE_WAIT] = "CLOSE_WAIT",
+    [TCPST_CLOSING] = "CLOSING",         [TCPST_LAST_ACK] = "LAST_ACK",
+    [TCPST_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *
+tcpst_state_name(unsigned state)
+{
+    return state < TCPST_N_STATES ? state_names[state] : "?";
+}
+
+const char *
+tcpst_role_name(unsigned role)
+{
+    return role == TCPST_CLIENT ? "client" : role == TCPST_SERVER ? "server" : "nobody";
+}
+
+static const struct {
+    const char *label;
+    const char *short_label;    /* for the Info column */
+    uint8_t handshake, wave, wave_second;
+} steps[TCPST_N_STEPS] = {
+    [TCPST_STEP_NONE]             = { "", "", 0, 0, 0 },
+    [TCPST_STEP_HANDSHAKE_1]      = { "Handshake 1/3 (SYN)", "Handshake 1/3", 1, 0, 0 },
+    [TCPST_STEP_HANDSHAKE_1_DATA] = { "Handshake 1/3 (SYN with data, Fast Open)", "Handshake 1/3", 1, 0, 0 },
+    [TCPST_STEP_HANDSHAKE_2]      = { "Handshake 2/3 (SYN+ACK)", "Handshake 2/3", 2, 0, 0 },
+    [TCPST_STEP_HANDSHAKE_3]      = { "Handshake 3/3 (ACK)", "Handshake 3/3", 3, 0, 0 },
+    [TCPST_STEP_SIMOPEN_SYN]      = { "Simultaneous open (SYN)", "Simultaneous open", 1, 0, 0 },
+    [TCPST_STEP_SIMOPEN_SYNACK]   = { "Simultaneous open (SYN+ACK)", "Simultaneous open", 2, 0, 0 },
+    [TCPST_STEP_WAVE_1]           = { "Wave 1/4 (FIN)", "Wave 1/4", 0, 1, 0 },
+    [TCPST_STEP_WAVE_2]           = { "Wave 2/4 (ACK)", "Wave 2/4", 0, 2, 0 },
+    [TCPST_STEP_WAVE_3]           = { "Wave 3/4 (FIN)", "Wave 3/4", 0, 3, 0 },
+    [TCPST_STEP_WAVE_2_3]         = { "Wave 2+3/4 (FIN+ACK)", "Wave 2+3/4", 0, 2, 3 },
+    [TCPST_STEP_WAVE_4]           = { "Wave 4/4 (ACK)", "Wave 4/4", 0, 4, 0 },
+    [TCPST_STEP_SIMCLOSE_FIN]     = { "Wave 1/4 (FIN, simultaneous close)", "Wave 1/4", 0, 1, 0 },
+    [TCPST_STEP_SIMCLOSE_ACK]     = { "Wave 4/4 (ACK, simultaneous close)", "Wave 4/4", 0, 4, 0 },
+    [TCPST_STEP_RST_REFUSED]      = { "Reset (connection refused)", "Reset (connection refused)", 0, 0, 0 },
+    [TCPST_STEP_RST_HANDSHAKE]    = { "Reset (during handshake)", "Reset (during handshake)", 0, 0, 0 },
+    [TCPST_STEP_RST_ABORT_CLIENT] = { "Reset (aborted by client)", "Reset (aborted by client)", 0, 0, 0 },
+    [TCPST_STEP_RST_ABORT_SERVER] = { "Reset (aborted by server)", "Reset (aborted by server)", 0, 0, 0 },
+    [TCPST_STEP_RST_AFTER_FIN]    = { "Reset (after FIN)", "Reset (after FIN)", 0, 0, 0 },
+    [TCPST_STEP_RST_AFTER_CLOSE]  = { "Reset (after close)", "Reset (after close)", 0, 0, 0 },
+};
+
+const char *
+tcpst_step_label(unsigned step)
+{
+    return step < TCPST_N_STEPS ? steps[step].label : "";
+}
+
+const char *
+tcpst_step_short(unsigned step)
+{
+    return step < TCPST_N_STEPS ? steps[step].short_label : "";
+}
+
+unsigned
+tcpst_step_handshake(unsigned step)
+{
+    return step < TCPST_N_STEPS ? steps[step].handshake : 0;
+}
+
+unsigned
+tcpst_step_wave(unsigned step)
+{
+    return step < TCPST_N_STEPS ? steps[step].wave : 0;
+}
+
+unsigned
+tcpst_step_wave_second(unsigned step)
+{
+    return step < TCPST_N_STEPS ? steps[step].wave_second : 0;
+}
