@@ -9,10 +9,12 @@
 #include <string.h>
 
 /* What an end has sent. */
-#define SENT_SYN    0x01    /* a SYN or a SYN+ACK */
-#define SENT_SYNACK 0x02    /* a SYN+ACK whose ACK covered the peer's SYN */
-#define SENT_FIN    0x04
-#define SENT_ACK    0x08    /* any segment with the ACK flag: max_ack is valid */
+#define SENT_SYN      0x01  /* a SYN or a SYN+ACK: isn is valid */
+#define SENT_SYNACK   0x02  /* a SYN+ACK whose ACK covered the peer's SYN */
+#define SENT_FIN      0x04
+#define SENT_ACK      0x08  /* any segment with the ACK flag: max_ack is valid */
+#define SENT_BARE_SYN 0x10  /* a SYN without ACK */
+#define SENT_ANY_SYNACK 0x20 /* a SYN+ACK, whatever its ACK number */
 
 /* Which receipts an end's shown state already reflects (docs/steps-and-states.md, rules 1-2). */
 #define GOT_SYN       0x01  /* the peer's SYN */
@@ -223,7 +225,7 @@ start(tcpst_conn *conn, const tcpst_segment *seg)
     } else if (syn) {
         /* The SYN+ACK tells the client's missed SYN: its ISN is the ACK number minus one. */
         reset_end(client, TCPST_SYN_SENT, client_port);
-        client->sent = SENT_SYN;
+        client->sent = SENT_SYN | SENT_BARE_SYN;
         client->isn = seg->ack - 1;
         client->syn_step = TCPST_STEP_HANDSHAKE_1;
         reset_end(server, TCPST_LISTEN, server_port);
@@ -335,8 +337,9 @@ judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
     bool synack = seg->flags & TCPST_ACK;
 
-    if ((sender->sent & SENT_SYN) && seg->seq == sender->isn) {
-        verdict->step = sender->syn_step;
+    uint8_t same_kind = synack ? SENT_ANY_SYNACK : SENT_BARE_SYN;
+    if ((sender->sent & same_kind) && seg->seq == sender->isn) {
+        verdict->step = synack ? sender->synack_step : sender->syn_step;
         verdict->bits |= TCPST_V_RETRANSMISSION;
         if (synack && (sender->sent & SENT_SYNACK))
             check_handshake_ack(peer, seg, verdict);
@@ -357,9 +360,12 @@ judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     if (!(verdict->bits & TCPST_V_RETRANSMISSION)) {
         sender->isn = seg->seq;
         sender->syn_len = seg->payload_len;
-        sender->syn_step = verdict->step;
+        if (synack)
+            sender->synack_step = verdict->step;
+        else
+            sender->syn_step = verdict->step;
     }
-    sender->sent |= SENT_SYN;
+    sender->sent |= SENT_SYN | same_kind;
     if (synack && !(verdict->bits & TCPST_V_BAD_ACK) && ack_covers(seg, peer->isn))
         sender->sent |= SENT_SYNACK;
 }

@@ -92,7 +92,8 @@ typedef struct {
     uint8_t  state;         /* tcpst_state */
     uint8_t  sent;          /* SENT_* bits: what this end has sent */
     uint8_t  applied;       /* GOT_* bits: which receipts its state already reflects */
-    uint8_t  syn_step;      /* the step its SYN or SYN+ACK was, for retransmissions */
+    uint8_t  syn_step;      /* the step its SYN was, for retransmissions */
+    uint8_t  synack_step;   /* the step its SYN+ACK was */
     uint8_t  fin_step;      /* the step its FIN was */
     uint8_t  final_ack_step;/* Wave 4/4 or its simultaneous-close form, once sent */
     uint16_t port;

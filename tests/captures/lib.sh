@@ -1,16 +1,17 @@
 # Shared set-up for the scripts that record the sample captures from real Linux TCP.
 #
 # Two network namespaces joined by a veth pair; all traffic stays inside them:
-#   tcpst-c (client)  veth-c  192.0.2.1  2001:db8::1
-#   tcpst-s (server)  veth-s  192.0.2.2  2001:db8::2
+#   tcpst-c-PID (client)  veth-c  192.0.2.1  2001:db8::1
+#   tcpst-s-PID (server)  veth-s  192.0.2.2  2001:db8::2
 # The addresses are from the documentation ranges (RFC 5737, RFC 3849), so nothing here can
 # leave this machine. Offloads are off so captured segments look as they would on a wire.
 # Source this file; it needs root (ip netns, tcpdump, iptables).
 
 set -euo pipefail
 
-CLIENT_NS=tcpst-c
-SERVER_NS=tcpst-s
+# Per-run names, so two recordings can run at once without tearing down each other's hosts.
+CLIENT_NS=tcpst-c-$$
+SERVER_NS=tcpst-s-$$
 CLIENT_IP=192.0.2.1
 SERVER_IP=192.0.2.2
 CLIENT_IP6=2001:db8::1

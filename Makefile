@@ -1,0 +1,50 @@
+# The quick start: `make demo` and `make test` set themselves up on Debian/Ubuntu (missing
+# packages, configure, build). `make install` puts the plugin where Wireshark loads it.
+
+BUILD    ?= build
+PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
+WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)
+
+.PHONY: all deps build demo test install uninstall clean
+
+all: build
+
+# Installs the Debian packages the build and the tests need, when any is missing.
+deps:
+	@if ! command -v dpkg-query >/dev/null; then \
+	    echo "Not a Debian/Ubuntu system: install Wireshark's development files, tshark, cmake, a C compiler and python3 (README.md, Building)"; \
+	else \
+	    missing=$$(for p in $(PACKAGES); do \
+	        dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	    if [ -n "$$missing" ]; then \
+	        echo "Installing:" $$missing; \
+	        $(SUDO) apt-get update -qq && \
+	        $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    fi; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) >/dev/null
+	env MAKEFLAGS= cmake --build $(BUILD) -j $$(nproc)
+
+# The tutorial's walk-through, produced from a real HTTP connection captured on Linux.
+demo: build
+	@scripts/walkthrough.sh $(PLUGIN) sample-pcaps/http-client-close.pcap
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+# Wireshark ignores personal plugin folders for root, so root gets the global folder.
+install: build
+	@if [ "$$(id -u)" = 0 ]; then dest=$$(pkg-config --variable=plugindir wireshark)/epan; \
+	 else dest=$$HOME/.local/lib/wireshark/plugins/$(WS_MM)/epan; fi; \
+	 install -D -m 0644 $(PLUGIN) $$dest/tcpstate.so && echo "Installed $$dest/tcpstate.so"
+
+uninstall:
+	@for dest in $$(pkg-config --variable=plugindir wireshark)/epan $$HOME/.local/lib/wireshark/plugins/$(WS_MM)/epan; do \
+	    [ -f $$dest/tcpstate.so ] && rm -f $$dest/tcpstate.so && echo "Removed $$dest/tcpstate.so"; done; true
+
+clean:
+	rm -rf $(BUILD)

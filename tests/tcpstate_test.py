@@ -1,0 +1,37 @@
+"""Shared helpers for the tests that run tshark with the tcpstate plugin."""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
+
+# The columns of tests/cases/*.expected, and the fields that fill them.
+CASE_FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.step",
+               "tcpstate.client.state", "tcpstate.server.state", "tcpstate.inferred"]
+
+SKIP = 77   # ctest's SKIP_RETURN_CODE
+
+
+def tshark(plugin, capture, *args, check=True):
+    """Run tshark with the plugin on a capture; return (stdout, stderr)."""
+    proc = subprocess.run([WRAPPER, plugin, capture, *args], capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        sys.exit(f"tshark failed ({proc.returncode}) on {capture}:\n{proc.stderr}")
+    return proc.stdout, proc.stderr
+
+
+def tcpstate_fields(plugin):
+    """Every tcpstate.* field the plugin registers."""
+    out, _ = tshark(plugin, "-", "-G", "fields")
+    return sorted(line.split("\t")[2] for line in out.splitlines()
+                  if line.startswith("F\t") and line.split("\t")[2].startswith("tcpstate."))
+
+
+def fields(plugin, capture, names, *extra):
+    """One row per frame, one list of values (comma-joined occurrences) per field."""
+    args = ["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for name in names:
+        args += ["-e", name]
+    out, _ = tshark(plugin, capture, *args, *extra)
+    return [line.split("\t") for line in out.splitlines()]
