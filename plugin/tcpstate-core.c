@@ -31,8 +31,9 @@ typedef enum {
     RCV_ACK_OF_FIN,     /* an ACK covering our FIN */
     RCV_RST,
     SND_SYN,
-    SND_SYNACK,
+    SND_SYNACK_AGAIN,   /* a retransmitted SYN+ACK */
     SND_FIN,
+    SND_FIN_AGAIN,      /* a retransmitted FIN */
     SND_RST,
     N_EVENTS
 } event;
@@ -106,7 +107,7 @@ static const uint8_t next[N_EVENTS][TCPST_N_STATES] = {
          * SYN segment ... Enter SYN-SENT state" (how a simultaneous open starts here) */
         [TCPST_LISTEN]      = TO(TCPST_SYN_SENT),
     },
-    [SND_SYNACK] = {
+    [SND_SYNACK_AGAIN] = {
         /* 3.10.8 retransmission timeout: a SYN+ACK sent again from ESTABLISHED proves the
          * handshake's ACK the capture showed never reached this end (rule 3) */
         [TCPST_ESTABLISHED] = TO(TCPST_SYN_RCVD),
@@ -119,6 +120,8 @@ static const uint8_t next[N_EVENTS][TCPST_N_STATES] = {
         [TCPST_ESTABLISHED] = TO(TCPST_FIN_WAIT_1),
         /* 3.10.4 CLOSE call, CLOSE-WAIT: "send a FIN segment, enter LAST-ACK state" */
         [TCPST_CLOSE_WAIT]  = TO(TCPST_LAST_ACK),
+    },
+    [SND_FIN_AGAIN] = {
         /* 3.10.8 retransmission timeout: a FIN sent again proves the ACK of it the capture
          * showed never reached this end, so it is back where it waited for that ACK
          * (rule 3) */
@@ -223,9 +226,10 @@ start(tcpst_conn *conn, const tcpst_segment *seg)
         reset_end(client, TCPST_CLOSED, client_port);
         reset_end(server, TCPST_LISTEN, server_port);
     } else if (syn) {
-        /* The SYN+ACK tells the client's missed SYN: its ISN is the ACK number minus one. */
+        /* The SYN+ACK tells the client's missed SYN: its ISN is the ACK number minus one.
+         * (Not SENT_BARE_SYN: if the SYN shows up later, it is not a retransmission.) */
         reset_end(client, TCPST_SYN_SENT, client_port);
-        client->sent = SENT_SYN | SENT_BARE_SYN;
+        client->sent = SENT_SYN;
         client->isn = seg->ack - 1;
         client->syn_step = TCPST_STEP_HANDSHAKE_1;
         reset_end(server, TCPST_LISTEN, server_port);
@@ -254,7 +258,8 @@ catch_up(tcpst_end *sender, const tcpst_end *peer, const tcpst_segment *seg)
         }
         sender->applied |= GOT_SYN;
     }
-    if (!(sender->applied & GOT_SYN_ACKED) && (sender->sent & SENT_SYN)
+    /* A SYN or FIN (sent or sent again) proves its sender has not had it acknowledged. */
+    if (!(sender->applied & GOT_SYN_ACKED) && (sender->sent & SENT_SYN) && !(seg->flags & TCPST_SYN)
         && (peer->sent & SENT_SYNACK) && has_acked(peer, sender->isn)) {
         apply(sender, RCV_ACK_OF_SYN);
         sender->applied |= GOT_SYN_ACKED;
@@ -263,7 +268,7 @@ catch_up(tcpst_end *sender, const tcpst_end *peer, const tcpst_segment *seg)
         apply(sender, RCV_FIN);
         sender->applied |= GOT_FIN;
     }
-    if (!(sender->applied & GOT_FIN_ACKED) && (sender->sent & SENT_FIN)
+    if (!(sender->applied & GOT_FIN_ACKED) && (sender->sent & SENT_FIN) && !(seg->flags & TCPST_FIN)
         && has_acked(peer, sender->fin_seq)) {
         apply(sender, RCV_ACK_OF_FIN);
         sender->applied |= GOT_FIN_ACKED;
@@ -308,9 +313,23 @@ reset_step(const tcpst_conn *conn, tcpst_role sender_role)
     return sender_role == TCPST_CLIENT ? TCPST_STEP_RST_ABORT_CLIENT : TCPST_STEP_RST_ABORT_SERVER;
 }
 
-static void
-judge_reset(tcpst_conn *conn, tcpst_role sender_role, tcpst_verdict *verdict)
+/* 3.10.7.3 SYN-SENT: a RST counts only if its ACK acknowledges the SYN; otherwise "drop the
+ * segment and return" (how an off-path RST fails against a connecting client). */
+static bool
+reset_is_ignored(const tcpst_end *receiver, const tcpst_segment *seg)
 {
+    return receiver->state == TCPST_SYN_SENT && (receiver->sent & SENT_SYN)
+        && !(ack_covers(seg, receiver->isn) && !seq_gt(seg->ack, receiver->isn + 1 + receiver->syn_len));
+}
+
+static void
+judge_reset(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+            tcpst_verdict *verdict)
+{
+    if (reset_is_ignored(&conn->end[!sender_role], seg)) {
+        verdict->step = TCPST_STEP_RST_IGNORED;
+        return;
+    }
     verdict->step = reset_step(conn, sender_role);
     apply(&conn->end[sender_role], SND_RST);
     apply(&conn->end[!sender_role], RCV_RST);
@@ -344,7 +363,9 @@ judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         if (synack && (sender->sent & SENT_SYNACK))
             check_handshake_ack(peer, seg, verdict);
     } else if (!synack) {
-        verdict->step = (peer->sent & SENT_SYN) ? TCPST_STEP_SIMOPEN_SYN
+        /* A peer's bare SYN before it makes this a simultaneous open; a peer's SYN+ACK
+         * before it only means the capture saw the two out of order. */
+        verdict->step = (peer->sent & SENT_BARE_SYN) ? TCPST_STEP_SIMOPEN_SYN
                       : seg->payload_len ? TCPST_STEP_HANDSHAKE_1_DATA : TCPST_STEP_HANDSHAKE_1;
     } else {
         verdict->step = (sender->sent & SENT_SYN) ? TCPST_STEP_SIMOPEN_SYNACK
@@ -353,7 +374,10 @@ judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     }
 
     catch_up(sender, peer, seg);
-    apply(sender, synack ? SND_SYNACK : SND_SYN);
+    if (!synack)
+        apply(sender, SND_SYN);
+    else if (verdict->bits & TCPST_V_RETRANSMISSION)
+        apply(sender, SND_SYNACK_AGAIN);
     sender->applied &= (uint8_t)~GOT_SYN_ACKED;
     receive_now(peer, sender, seg);
 
@@ -390,7 +414,7 @@ judge_fin(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     }
 
     catch_up(sender, peer, seg);
-    apply(sender, SND_FIN);
+    apply(sender, (verdict->bits & TCPST_V_RETRANSMISSION) ? SND_FIN_AGAIN : SND_FIN);
     sender->applied &= (uint8_t)~GOT_FIN_ACKED;
     receive_now(peer, sender, seg);
 
@@ -466,10 +490,14 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     verdict->before[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
     verdict->before[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
 
+    bool both_closed = conn->end[TCPST_CLIENT].state == TCPST_CLOSED
+                    && conn->end[TCPST_SERVER].state == TCPST_CLOSED;
     if (seg->flags & TCPST_RST)
-        judge_reset(conn, sender_role, verdict);
+        judge_reset(conn, sender_role, seg, verdict);
     else if (seg->flags & TCPST_SYN)
         judge_syn(conn, sender_role, seg, verdict);
+    else if (both_closed)
+        ;   /* a FIN or ACK after both ends closed is no step of a close any more */
     else if (seg->flags & TCPST_FIN)
         judge_fin(conn, sender_role, seg, verdict);
     else
@@ -535,6 +563,7 @@ static const struct {
     [TCPST_STEP_RST_ABORT_SERVER] = { "Reset (aborted by server)", "Reset (aborted by server)", 0, 0, 0 },
     [TCPST_STEP_RST_AFTER_FIN]    = { "Reset (after FIN)", "Reset (after FIN)", 0, 0, 0 },
     [TCPST_STEP_RST_AFTER_CLOSE]  = { "Reset (after close)", "Reset (after close)", 0, 0, 0 },
+    [TCPST_STEP_RST_IGNORED]      = { "Reset (not acceptable, ignored)", "Reset (ignored)", 0, 0, 0 },
 };
 
 const char *

@@ -49,6 +49,7 @@ typedef enum {
     TCPST_STEP_RST_ABORT_SERVER,
     TCPST_STEP_RST_AFTER_FIN,
     TCPST_STEP_RST_AFTER_CLOSE,
+    TCPST_STEP_RST_IGNORED,         /* a RST the receiver must drop (RFC 9293 3.10.7.3) */
     TCPST_N_STEPS
 } tcpst_step;
 

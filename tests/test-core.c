@@ -204,6 +204,18 @@ static const packet reuse[] = {
     { C, SY,    9000, 0,  0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
 };
 
+/* A RST whose ACK does not acknowledge the SYN cannot reset a connecting client (RFC 9293
+ * 3.10.7.3), as when an off-path RST is injected; the real SYN+ACK then goes on. */
+static const packet injected_reset[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { S, R|A,   0,   100, 0, TCPST_STEP_RST_IGNORED, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { S, SY|A,  500, 101, 0, TCPST_STEP_HANDSHAKE_2, 0, TCPST_SYN_SENT,    TCPST_SYN_RCVD },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { S, R|A,   501, 101, 0, TCPST_STEP_RST_ABORT_SERVER, 0, TCPST_CLOSED, TCPST_CLOSED },
+    /* after both ends closed, a FIN is no step of a close */
+    { S, F|A,   501, 101, 0, TCPST_STEP_NONE,        0, TCPST_CLOSED,      TCPST_CLOSED },
+};
+
 static void
 test_bad_ack_is_flagged(void)
 {
@@ -255,6 +267,7 @@ main(void)
     RUN("Fast Open", fast_open);
     RUN("bad SYN+ACK", bad_synack);
     RUN("reuse", reuse);
+    RUN("injected reset", injected_reset);
     test_bad_ack_is_flagged();
     test_inferred_only_without_syn();
 
