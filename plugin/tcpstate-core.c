@@ -330,9 +330,14 @@ judge_reset(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         verdict->step = TCPST_STEP_RST_IGNORED;
         return;
     }
+    tcpst_end *receiver = &conn->end[!sender_role];
     verdict->step = reset_step(conn, sender_role);
     apply(&conn->end[sender_role], SND_RST);
-    apply(&conn->end[!sender_role], RCV_RST);
+    apply(receiver, RCV_RST);
+    /* Back in LISTEN (3.10.7.4), the end has forgotten the half-open connection: the next
+     * SYN+ACK it sends answers the SYN afresh. */
+    if (receiver->state == TCPST_LISTEN)
+        reset_end(receiver, TCPST_LISTEN, receiver->port);
     if (conn->closed_by == TCPST_NOBODY)
         conn->closed_by = sender_role;
 }
@@ -368,16 +373,18 @@ judge_syn(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         verdict->step = (peer->sent & SENT_BARE_SYN) ? TCPST_STEP_SIMOPEN_SYN
                       : seg->payload_len ? TCPST_STEP_HANDSHAKE_1_DATA : TCPST_STEP_HANDSHAKE_1;
     } else {
-        verdict->step = (sender->sent & SENT_SYN) ? TCPST_STEP_SIMOPEN_SYNACK
-                                                  : TCPST_STEP_HANDSHAKE_2;
+        verdict->step = (sender->sent & SENT_BARE_SYN) ? TCPST_STEP_SIMOPEN_SYNACK
+                                                       : TCPST_STEP_HANDSHAKE_2;
         check_handshake_ack(peer, seg, verdict);
     }
 
     catch_up(sender, peer, seg);
-    if (!synack)
+    if (!synack) {
         apply(sender, SND_SYN);
-    else if (verdict->bits & TCPST_V_RETRANSMISSION)
+    } else if (verdict->bits & TCPST_V_RETRANSMISSION) {
         apply(sender, SND_SYNACK_AGAIN);
+        peer->peer_resent = 1;
+    }
     sender->applied &= (uint8_t)~GOT_SYN_ACKED;
     receive_now(peer, sender, seg);
 
@@ -414,7 +421,12 @@ judge_fin(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     }
 
     catch_up(sender, peer, seg);
-    apply(sender, (verdict->bits & TCPST_V_RETRANSMISSION) ? SND_FIN_AGAIN : SND_FIN);
+    if (verdict->bits & TCPST_V_RETRANSMISSION) {
+        apply(sender, SND_FIN_AGAIN);
+        peer->peer_resent = 1;
+    } else {
+        apply(sender, SND_FIN);
+    }
     sender->applied &= (uint8_t)~GOT_FIN_ACKED;
     receive_now(peer, sender, seg);
 
@@ -444,16 +456,20 @@ judge_ack(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     } else if (acks_peer_fin_first_time) {
         verdict->step = !(sender->sent & SENT_FIN) ? TCPST_STEP_WAVE_2
                       : conn->simultaneous_close ? TCPST_STEP_SIMCLOSE_ACK : TCPST_STEP_WAVE_4;
-    } else if (sender->final_ack_step && seg->payload_len == 0
-               && seg->seq == sender->final_ack_seq && seg->ack == sender->final_ack_ack) {
-        verdict->step = sender->final_ack_step;
+    } else if (sender->ack_step && sender->peer_resent && seg->payload_len == 0
+               && seg->seq == sender->ack_step_seq && seg->ack == sender->ack_step_ack) {
+        /* The same ACK again, answering the peer's SYN+ACK or FIN sent again: a window
+         * update or duplicate ACK alone is not a step. */
+        verdict->step = sender->ack_step;
         verdict->bits |= TCPST_V_RETRANSMISSION;
+        sender->peer_resent = 0;
     }
 
-    if (verdict->step == TCPST_STEP_WAVE_4 || verdict->step == TCPST_STEP_SIMCLOSE_ACK) {
-        sender->final_ack_step = verdict->step;
-        sender->final_ack_seq = seg->seq;
-        sender->final_ack_ack = seg->ack;
+    if (verdict->step != TCPST_STEP_NONE && !(verdict->bits & TCPST_V_RETRANSMISSION)) {
+        sender->ack_step = verdict->step;
+        sender->ack_step_seq = seg->seq;
+        sender->ack_step_ack = seg->ack;
+        sender->peer_resent = 0;
     }
 }
 

@@ -96,14 +96,15 @@ typedef struct {
     uint8_t  syn_step;      /* the step its SYN was, for retransmissions */
     uint8_t  synack_step;   /* the step its SYN+ACK was */
     uint8_t  fin_step;      /* the step its FIN was */
-    uint8_t  final_ack_step;/* Wave 4/4 or its simultaneous-close form, once sent */
+    uint8_t  ack_step;      /* its last step made with an ACK alone (3/3, 2/4, 4/4) */
+    uint8_t  peer_resent;   /* the peer sent its SYN+ACK or FIN again since that step */
     uint16_t port;
     uint32_t isn;           /* sequence number of its SYN */
     uint32_t syn_len;       /* payload carried on its SYN */
     uint32_t fin_seq;       /* sequence number its FIN occupies */
     uint32_t max_ack;       /* highest ACK number it has sent */
-    uint32_t final_ack_seq; /* seq and ack of its final ACK, to spot a retransmission */
-    uint32_t final_ack_ack;
+    uint32_t ack_step_seq;  /* seq and ack of that step, to recognise it sent again */
+    uint32_t ack_step_ack;
 } tcpst_end;
 
 typedef struct {

@@ -155,6 +155,8 @@ static const packet fin_retransmitted_after_ack[] = {
     { C, F|A,   101, 501, 0, TCPST_STEP_WAVE_1,      0, TCPST_FIN_WAIT_1,  TCPST_ESTABLISHED },
     { S, A,     501, 102, 0, TCPST_STEP_WAVE_2,      0, TCPST_FIN_WAIT_2,  TCPST_CLOSE_WAIT },
     { C, F|A,   101, 501, 0, TCPST_STEP_WAVE_1,      RETRANS, TCPST_FIN_WAIT_1, TCPST_CLOSE_WAIT },
+    { S, A,     501, 102, 0, TCPST_STEP_WAVE_2,      RETRANS, TCPST_FIN_WAIT_2, TCPST_CLOSE_WAIT },
+    /* a window update repeats the ACK but answers no retransmission: no step */
     { S, A,     501, 102, 0, TCPST_STEP_NONE,        0, TCPST_FIN_WAIT_2,  TCPST_CLOSE_WAIT },
     { S, F|A,   501, 102, 0, TCPST_STEP_WAVE_3,      0, TCPST_FIN_WAIT_2,  TCPST_LAST_ACK },
     { C, A,     102, 502, 0, TCPST_STEP_WAVE_4,      0, TCPST_TIME_WAIT,   TCPST_CLOSED },

@@ -51,10 +51,14 @@ netns_up() {
 capture_start() {
     local ns=$1 dev=$2 file=$3
     rm -f "$file"
-    ip netns exec "$ns" tcpdump -i "$dev" -s 200 -U -Z root -w "$file" tcp 2>"$file.log" &
+    CAPTURE_LOG=$(mktemp)
+    # --immediate-mode: without it the kernel hands tcpdump packets in blocks, and the last
+    # ones can still be in flight when capture_stop ends it.
+    ip netns exec "$ns" tcpdump -i "$dev" -s 200 -U --immediate-mode -Z root -w "$file" tcp \
+        2>"$CAPTURE_LOG" &
     CAPTURE_PID=$!
     for _ in $(seq 50); do
-        grep -q "listening on" "$file.log" 2>/dev/null && break
+        grep -q "listening on" "$CAPTURE_LOG" 2>/dev/null && break
         sleep 0.1
     done
 }
@@ -64,5 +68,5 @@ capture_stop() {
     sleep "${1:-0.5}"
     kill -INT "$CAPTURE_PID"
     wait "$CAPTURE_PID" 2>/dev/null || true
-    rm -f "$CAPTURE_DIR"/*.log "$SAMPLES_DIR"/*.log
+    rm -f "$CAPTURE_LOG"
 }
