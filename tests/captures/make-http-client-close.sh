@@ -1,0 +1,45 @@
+#!/bin/bash
+# Records sample-pcaps/http-client-close.pcap: a real HTTP/1.1 exchange over Linux TCP where the
+# CLIENT closes first (the ordinary four-way close; the project's demo capture).
+# The client (192.0.2.1:40001) sends one keep-alive GET to the server (192.0.2.2:80), which answers
+# 200 with a short body. The client then closes; the server reads EOF, waits 200 ms and closes,
+# so its ACK of the client's FIN (sent by the kernel after ~40 ms) and its own FIN are separate:
+# SYN, SYN+ACK, ACK, data..., FIN, ACK, FIN, ACK.
+source "$(dirname "$0")/lib.sh"
+OUT=$SAMPLES_DIR/http-client-close.pcap
+
+netns_up
+capture_start "$CLIENT_NS" veth-c "$OUT"
+trap 'kill $CAPTURE_PID 2>/dev/null || true; netns_down' EXIT
+
+in_server $PY -c '
+import socket, time
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("192.0.2.2", 80)); ls.listen(1)
+s, _ = ls.accept()
+req = b""
+while b"\r\n\r\n" not in req:
+    req += s.recv(1000)
+body = b"Hello, world\n"
+s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+          b"Connection: keep-alive\r\n\r\n%s" % (len(body), body))
+while s.recv(1000):          # keep-alive: wait for the next request, or EOF
+    pass
+time.sleep(0.2)              # EOF seen: close 200 ms later (separate ACK and FIN)
+s.close()
+' &
+SERVER_PID=$!
+until in_server ss -Hltn "sport = :80" | grep -q .; do sleep 0.05; done
+
+in_client $PY -c '
+import socket, time
+s = socket.socket(); s.bind(("192.0.2.1", 40001)); s.connect(("192.0.2.2", 80))
+s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: 192.0.2.2\r\nUser-Agent: tcpstate-sample\r\n\r\n")
+resp = b""
+while not resp.endswith(b"Hello, world\n"):
+    resp += s.recv(1000)
+time.sleep(0.2)              # let the ACK of the response go on its own
+s.close()                    # the client closes first
+'
+wait $SERVER_PID
+capture_stop
