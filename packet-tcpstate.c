@@ -24,6 +24,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <wsutil/report_message.h>
 
 #include "plugin/tcpstate-core.h"
 #include "plugin/ws-compat.h"
@@ -49,15 +50,33 @@ static int hf_tcpstate_expected_ack = -1;
 static int hf_tcpstate_closed_by = -1;
 static int hf_tcpstate_inferred = -1;
 static int hf_tcpstate_stream = -1;
+static int hf_tcpstate_conn_state = -1;
+static int hf_tcpstate_history = -1;
+static int hf_tcpstate_close_kind = -1;
+static int hf_tcpstate_anomaly = -1;
+static int hf_tcpstate_syn_frame = -1;
+static int hf_tcpstate_synack_frame = -1;
+static int hf_tcpstate_ack_frame = -1;
+static int hf_tcpstate_fin_frame = -1;
+static int hf_tcpstate_rtt_synack = -1;
+static int hf_tcpstate_rtt_ack = -1;
+static int hf_tcpstate_since_syn = -1;
+static int hf_tcpstate_time_wait_until = -1;
 
 static gint ett_tcpstate = -1;
 
-static expert_field ei_tcpstate_bad_ack = EI_INIT;
+/* One expert item per tcpst_anomaly, in its order. */
+static expert_field ei_tcpstate_anomaly[TCPST_N_ANOMALIES];
 static expert_field ei_tcpstate_truncated = EI_INIT;
 static expert_field ei_tcpstate_bad_header = EI_INIT;
 static expert_field ei_tcpstate_no_conversation = EI_INIT;
 
 static gboolean tcpstate_info_column = TRUE;
+
+/* Linux keeps TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN); RFC 9293's 2 MSL is 240 s. */
+#define TIME_WAIT_DEFAULT 60
+#define TIME_WAIT_MAX 86400
+static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
 
 /* Wireshark's TCP dissector, reached through a table of our own: dissector_try_uint_new()
  * can call it without adding a second "tcp" to the frame's protocol layers. */
@@ -73,8 +92,19 @@ typedef enum {
     RECORD_NO_CONVERSATION  /* TCP kept no conversation for it */
 } record_status;
 
+/* A connection: the state machine, and what the glue keeps to link and time its steps. Frame
+ * numbers are set once, when the step happens, so a packet shows only those at or before it. */
+typedef struct {
+    tcpst_conn core;
+    guint32 syn_frame, synack_frame, ack_frame;
+    guint32 fin_frame[2];           /* first FIN of the client, of the server */
+    nstime_t syn_time, synack_time, ack_time;
+    nstime_t time_wait_since;       /* when an end last entered TIME_WAIT */
+} conn_data;
+
 typedef struct {
     tcpst_verdict verdict;
+    const conn_data *conn;
     guint32 stream;
     guint8 status;          /* record_status */
     guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
@@ -111,6 +141,99 @@ endpoint_of(const address *src, const address *dst, guint16 src_port, guint16 ds
     return direction >= 0 ? 0 : 1;
 }
 
+/* The window scale option (RFC 7323) of a SYN, or TCPST_NO_WSCALE. Reads only captured
+ * option bytes and stops at anything malformed. */
+static guint8
+window_scale_option(tvbuff_t *tvb, guint header_len)
+{
+    guint end = MIN(header_len, tvb_captured_length(tvb));
+    guint offset = TCP_FIXED_HEADER_LEN;
+
+    while (offset < end) {
+        guint8 kind = tvb_get_guint8(tvb, offset);
+        if (kind == 0)                          /* end of option list */
+            break;
+        if (kind == 1) {                        /* no-operation */
+            offset++;
+            continue;
+        }
+        if (offset + 1 >= end)
+            break;
+        guint8 len = tvb_get_guint8(tvb, offset + 1);
+        if (len < 2 || offset + len > end)
+            break;
+        if (kind == 3 && len == 3)
+            return tvb_get_guint8(tvb, offset + 2);
+        offset += len;
+    }
+    return TCPST_NO_WSCALE;
+}
+
+/* The connection that used the same 4-tuple before this one, if TCP split a new stream off
+ * it: the conversation that was current one frame earlier. */
+static const conn_data *
+previous_connection(packet_info *pinfo, conversation_t *conv, const address *src,
+                    const address *dst, guint16 src_port, guint16 dst_port)
+{
+    if (pinfo->num < 2)
+        return NULL;
+    conversation_t *before = find_conversation(pinfo->num - 1, src, dst, CONVERSATION_TCP,
+                                               src_port, dst_port, 0);
+    if (!before || before == conv)
+        return NULL;
+    return (const conn_data *)conversation_get_proto_data(before, proto_tcpstate);
+}
+
+static gboolean
+still_in_time_wait(const conn_data *conn, const nstime_t *now)
+{
+    if (!tcpst_conn_in_time_wait(&conn->core))
+        return FALSE;
+    nstime_t waited;
+    nstime_delta(&waited, now, &conn->time_wait_since);
+    return waited.secs < (time_t)tcpstate_time_wait;
+}
+
+/* Remember the frames and times of the handshake and of each end's first FIN. */
+static void
+note_links_and_times(conn_data *conn, packet_info *pinfo, const tcpst_verdict *v)
+{
+    if (!(v->bits & TCPST_V_RETRANSMISSION)) {
+        switch (v->step) {
+        case TCPST_STEP_HANDSHAKE_1:
+        case TCPST_STEP_HANDSHAKE_1_DATA:
+            conn->syn_frame = pinfo->num;
+            conn->syn_time = pinfo->abs_ts;
+            break;
+        case TCPST_STEP_HANDSHAKE_2:
+        case TCPST_STEP_SIMOPEN_SYNACK:
+            if (!conn->synack_frame) {
+                conn->synack_frame = pinfo->num;
+                conn->synack_time = pinfo->abs_ts;
+            }
+            break;
+        case TCPST_STEP_HANDSHAKE_3:
+            conn->ack_frame = pinfo->num;
+            conn->ack_time = pinfo->abs_ts;
+            break;
+        case TCPST_STEP_WAVE_1:
+        case TCPST_STEP_WAVE_2_3:
+        case TCPST_STEP_WAVE_3:
+        case TCPST_STEP_SIMCLOSE_FIN: {
+            int sender = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+            if (!conn->fin_frame[sender])
+                conn->fin_frame[sender] = pinfo->num;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        if (v->after[role] == TCPST_TIME_WAIT && v->before[role] != TCPST_TIME_WAIT)
+            conn->time_wait_since = pinfo->abs_ts;
+}
+
 /* First pass only: judge the TCP header in tvb, which Wireshark's TCP dissector has just
  * dissected. Must not throw: it may run while an exception from TCP's payload unwinds. */
 static void
@@ -136,7 +259,9 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     seg.dst_port = tvb_get_ntohs(tvb, 2);
     seg.seq = tvb_get_ntohl(tvb, 4);
     seg.ack = tvb_get_ntohl(tvb, 8);
-    seg.flags = tvb_get_guint8(tvb, 13) & (TCPST_FIN | TCPST_SYN | TCPST_RST | TCPST_ACK);
+    seg.flags = tvb_get_guint8(tvb, 13);
+    seg.window = tvb_get_ntohs(tvb, 14);
+    seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
     guint reported = tvb_reported_length(tvb);
     seg.payload_len = reported > header_len ? reported - header_len : 0;
     seg.endpoint = endpoint_of(src, dst, seg.src_port, seg.dst_port);
@@ -148,14 +273,27 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->status = RECORD_NO_CONVERSATION;
         return;
     }
-    tcpst_conn *conn = (tcpst_conn *)conversation_get_proto_data(conv, proto_tcpstate);
-    if (!conn) {
-        conn = wmem_new(wmem_file_scope(), tcpst_conn);
-        tcpst_conn_init(conn);
+    conn_data *conn = (conn_data *)conversation_get_proto_data(conv, proto_tcpstate);
+    gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
+    const conn_data *previous = conn;
+    if (first) {
+        if (!previous)
+            previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
+        conn = wmem_new0(wmem_file_scope(), conn_data);
+        tcpst_conn_init(&conn->core);
         conversation_add_proto_data(conv, proto_tcpstate, conn);
     }
     rec->stream = tcpd->stream;
-    tcpst_conn_segment(conn, &seg, &rec->verdict);
+    rec->conn = conn;
+    tcpst_conn_segment(&conn->core, &seg, &rec->verdict);
+    /* Wireshark's TCP starts a new stream at a SYN with a new ISN, so what the SYN meant for
+     * the connection it arrived on is seen here, on the previous one. */
+    if (first && previous && still_in_time_wait(previous, &pinfo->abs_ts))
+        rec->verdict.anomalies |= 1u << TCPST_A_REUSE_IN_TIME_WAIT;
+    if (first && previous && (seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
+        && tcpst_conn_is_open(&previous->core))
+        rec->verdict.anomalies |= 1u << TCPST_A_SYN_ON_ESTABLISHED;
+    note_links_and_times(conn, pinfo, &rec->verdict);
 }
 
 static int
@@ -217,6 +355,94 @@ transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
     return wmem_strbuf_get_len(text) ? wmem_strbuf_get_str(text) : "none";
 }
 
+/* The connection as of this packet: Zeek's conn_state and history, who closed, how. */
+static void
+show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+{
+    const tcpst_verdict *v = &rec->verdict;
+
+    proto_tree_add_string(tree, hf_tcpstate_conn_state, tvb, 0, 0, tcpst_conn_state_name(v->conn_state));
+    /* The history only grows: as of this packet it is the first history_len letters. */
+    proto_tree_add_string(tree, hf_tcpstate_history, tvb, 0, 0,
+                          wmem_strndup(pinfo->pool, rec->conn->core.history, v->history_len));
+    if (v->closed_by != TCPST_NOBODY)
+        proto_tree_add_string(tree, hf_tcpstate_closed_by, tvb, 0, 0, tcpst_role_name(v->closed_by));
+    if (v->close_kind != TCPST_CLOSE_NONE)
+        proto_tree_add_string(tree, hf_tcpstate_close_kind, tvb, 0, 0, tcpst_close_kind_name(v->close_kind));
+}
+
+static void
+add_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame, guint32 now)
+{
+    if (frame && frame <= now)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
+}
+
+static void
+add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, const nstime_t *later, const nstime_t *earlier)
+{
+    nstime_t delta;
+    nstime_delta(&delta, later, earlier);
+    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &delta));
+}
+
+/* Links to the steps so far, so a click jumps between them; the handshake's times. */
+static void
+show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+{
+    const conn_data *conn = rec->conn;
+    const tcpst_verdict *v = &rec->verdict;
+    guint32 now = pinfo->num;
+
+    add_link(tree, hf_tcpstate_syn_frame, tvb, conn->syn_frame, now);
+    add_link(tree, hf_tcpstate_synack_frame, tvb, conn->synack_frame, now);
+    add_link(tree, hf_tcpstate_ack_frame, tvb, conn->ack_frame, now);
+    switch (v->step) {
+    case TCPST_STEP_WAVE_2:
+    case TCPST_STEP_WAVE_2_3:
+    case TCPST_STEP_WAVE_4:
+    case TCPST_STEP_SIMCLOSE_ACK: {
+        int peer = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_CLIENT : TCPST_SERVER;
+        add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[peer], now);
+        break;
+    }
+    default:
+        break;
+    }
+
+    gboolean syn_seen = conn->syn_frame && conn->syn_frame <= now;
+    if (syn_seen && conn->synack_frame && conn->synack_frame <= now)
+        add_interval(tree, hf_tcpstate_rtt_synack, tvb, &conn->synack_time, &conn->syn_time);
+    if (conn->synack_frame && conn->ack_frame && conn->ack_frame <= now)
+        add_interval(tree, hf_tcpstate_rtt_ack, tvb, &conn->ack_time, &conn->synack_time);
+    if (syn_seen)
+        add_interval(tree, hf_tcpstate_since_syn, tvb, &pinfo->abs_ts, &conn->syn_time);
+
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        if (v->after[role] == TCPST_TIME_WAIT && v->before[role] != TCPST_TIME_WAIT) {
+            nstime_t until = pinfo->abs_ts;
+            until.secs += (time_t)tcpstate_time_wait;
+            proto_item_set_generated(proto_tree_add_time(tree, hf_tcpstate_time_wait_until, tvb, 0, 0, &until));
+            break;
+        }
+    }
+}
+
+static void
+show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpst_verdict *v)
+{
+    for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
+        if (!(v->anomalies & (1u << a)))
+            continue;
+        proto_item *item = proto_tree_add_string(tree, hf_tcpstate_anomaly, tvb, 0, 0, tcpst_anomaly_name(a));
+        if (a == TCPST_A_HANDSHAKE_ACK)
+            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a],
+                                   "Handshake ACK number is not the peer's ISN+1 (%u)", v->expected_ack);
+        else
+            expert_add_info(pinfo, item, &ei_tcpstate_anomaly[a]);
+    }
+}
+
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
              const frame_record *rec)
@@ -248,15 +474,13 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
 
     if (tcpst_step_handshake(v->step) >= 2 && !(v->bits & TCPST_V_RETRANSMISSION)) {
-        item = proto_tree_add_boolean(tree, hf_tcpstate_ack_ok, tvb, 0, 0, !(v->bits & TCPST_V_BAD_ACK));
-        if (v->bits & TCPST_V_BAD_ACK) {
-            expert_add_info_format(pinfo, item, &ei_tcpstate_bad_ack,
-                                   "Handshake ACK number is not the peer's ISN+1 (%u)", v->expected_ack);
+        proto_tree_add_boolean(tree, hf_tcpstate_ack_ok, tvb, 0, 0, !(v->bits & TCPST_V_BAD_ACK));
+        if (v->bits & TCPST_V_BAD_ACK)
             proto_tree_add_uint(tree, hf_tcpstate_expected_ack, tvb, 0, 0, v->expected_ack);
-        }
     }
-    if (v->closed_by != TCPST_NOBODY)
-        proto_tree_add_string(tree, hf_tcpstate_closed_by, tvb, 0, 0, tcpst_role_name(v->closed_by));
+    show_summary(tvb, pinfo, tree, rec);
+    show_links_and_times(tvb, pinfo, tree, rec);
+    show_anomalies(tvb, pinfo, tree, v);
     item = proto_tree_add_boolean(tree, hf_tcpstate_inferred, tvb, 0, 0, v->bits & TCPST_V_INFERRED);
     proto_item_set_generated(item);
     proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, rec->stream);
@@ -305,6 +529,16 @@ dissect_tcpstate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     }
     /* Nonzero keeps "tcpstate" in frame.protocols, only for frames it judged. */
     return n ? tvb_captured_length(tvb) : 0;
+}
+
+static void
+apply_prefs(void)
+{
+    if (tcpstate_time_wait > TIME_WAIT_MAX) {
+        report_warning("TCP State: a TIME_WAIT of %u s is out of range (0 to %u s); using %u s.",
+                       tcpstate_time_wait, TIME_WAIT_MAX, TIME_WAIT_MAX);
+        tcpstate_time_wait = TIME_WAIT_MAX;
+    }
 }
 
 void
@@ -356,6 +590,42 @@ proto_register_tcpstate(void)
         { &hf_tcpstate_stream,
           { "Stream index", "tcpstate.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
             "The tcp.stream of the connection this segment belongs to", HFILL }},
+        { &hf_tcpstate_conn_state,
+          { "Connection state (Zeek)", "tcpstate.conn_state", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek's conn_state code for the connection as of this packet (S0, S1, SF, REJ, ...)", HFILL }},
+        { &hf_tcpstate_history,
+          { "History (Zeek)", "tcpstate.history", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek's history letters as of this packet: upper case client, lower case server", HFILL }},
+        { &hf_tcpstate_close_kind,
+          { "Close kind", "tcpstate.close_kind", FT_STRING, BASE_NONE, NULL, 0x0,
+            "How the connection closed so far: four-way, three-way, simultaneous, half-closed, reset, refused", HFILL }},
+        { &hf_tcpstate_anomaly,
+          { "Anomaly", "tcpstate.anomaly", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What was wrong with this segment (each also an expert item tcpstate.anomaly.NAME)", HFILL }},
+        { &hf_tcpstate_syn_frame,
+          { "SYN in frame", "tcpstate.syn_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The frame of the connection's SYN (Handshake 1/3)", HFILL }},
+        { &hf_tcpstate_synack_frame,
+          { "SYN+ACK in frame", "tcpstate.synack_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The frame of the connection's SYN+ACK (Handshake 2/3)", HFILL }},
+        { &hf_tcpstate_ack_frame,
+          { "Handshake ACK in frame", "tcpstate.ack_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The frame of the handshake's third segment (Handshake 3/3)", HFILL }},
+        { &hf_tcpstate_fin_frame,
+          { "Answers the FIN in frame", "tcpstate.fin_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The frame of the FIN this close step acknowledges", HFILL }},
+        { &hf_tcpstate_rtt_synack,
+          { "SYN to SYN+ACK", "tcpstate.rtt.syn_synack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the SYN to the SYN+ACK (the server side of the handshake round trip)", HFILL }},
+        { &hf_tcpstate_rtt_ack,
+          { "SYN+ACK to ACK", "tcpstate.rtt.synack_ack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the SYN+ACK to the handshake's ACK (the client side of the round trip)", HFILL }},
+        { &hf_tcpstate_since_syn,
+          { "Time since SYN", "tcpstate.since_syn", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time since the connection's first SYN", HFILL }},
+        { &hf_tcpstate_time_wait_until,
+          { "TIME_WAIT ends", "tcpstate.time_wait_until", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0,
+            "When the end entering TIME_WAIT reaches CLOSED (the TIME_WAIT preference, default 60 s)", HFILL }},
     };
 
     static gint *ett[] = {
@@ -363,9 +633,48 @@ proto_register_tcpstate(void)
     };
 
     static ei_register_info ei[] = {
-        { &ei_tcpstate_bad_ack,
+        { &ei_tcpstate_anomaly[TCPST_A_HANDSHAKE_ACK],
           { "tcpstate.anomaly.handshake_ack", PI_SEQUENCE, PI_WARN,
             "Handshake ACK number is not the peer's ISN+1", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_SYNACK_WITHOUT_SYN],
+          { "tcpstate.anomaly.synack_without_syn", PI_SEQUENCE, PI_NOTE,
+            "SYN+ACK, but no SYN from the client was seen", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_DATA_BEFORE_HANDSHAKE],
+          { "tcpstate.anomaly.data_before_handshake", PI_PROTOCOL, PI_WARN,
+            "Data sent before the handshake completed", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_DATA_AFTER_FIN],
+          { "tcpstate.anomaly.data_after_fin", PI_PROTOCOL, PI_WARN,
+            "Data beyond the sender's own FIN", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_DATA_AFTER_RST],
+          { "tcpstate.anomaly.data_after_rst", PI_PROTOCOL, PI_NOTE,
+            "Data after the connection was reset", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_SYN_ON_ESTABLISHED],
+          { "tcpstate.anomaly.syn_on_established", PI_SEQUENCE, PI_WARN,
+            "SYN on an established connection", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_SYN_FIN],
+          { "tcpstate.anomaly.syn_fin", PI_MALFORMED, PI_WARN,
+            "Illegal flags: SYN and FIN together", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_SYN_RST],
+          { "tcpstate.anomaly.syn_rst", PI_MALFORMED, PI_WARN,
+            "Illegal flags: SYN and RST together", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_NULL_FLAGS],
+          { "tcpstate.anomaly.null_flags", PI_MALFORMED, PI_WARN,
+            "Illegal flags: no flag set at all", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_AFTER_CLOSE],
+          { "tcpstate.anomaly.after_close", PI_SEQUENCE, PI_NOTE,
+            "Segment after both ends reached CLOSED", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_RST_OUT_OF_WINDOW],
+          { "tcpstate.anomaly.rst_out_of_window", PI_SECURITY, PI_WARN,
+            "RST sequence number outside the receiver's window: ignored by the receiver, possibly injected", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_REUSE_IN_TIME_WAIT],
+          { "tcpstate.anomaly.reuse_in_time_wait", PI_SEQUENCE, PI_NOTE,
+            "New connection on a 4-tuple whose previous connection is still in TIME_WAIT", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_FIN_RETRANSMITTED],
+          { "tcpstate.anomaly.fin_retransmitted", PI_SEQUENCE, PI_NOTE,
+            "FIN retransmitted: its ACK did not reach the sender", EXPFILL }},
+        { &ei_tcpstate_anomaly[TCPST_A_FINAL_ACK_RETRANSMITTED],
+          { "tcpstate.anomaly.final_ack_retransmitted", PI_SEQUENCE, PI_NOTE,
+            "Final ACK retransmitted: the peer did not hear it and sent its FIN again", EXPFILL }},
         { &ei_tcpstate_truncated,
           { "tcpstate.truncated", PI_MALFORMED, PI_NOTE,
             "TCP header truncated: segment not judged", EXPFILL }},
@@ -384,10 +693,14 @@ proto_register_tcpstate(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_tcpstate), ei, array_length(ei));
 
-    module_t *module = prefs_register_protocol(proto_tcpstate, NULL);
+    module_t *module = prefs_register_protocol(proto_tcpstate, apply_prefs);
     prefs_register_bool_preference(module, "info_column", "Show the step in the Info column",
                                    "Append the handshake or close step, e.g. [Handshake 1/3], to the Info column",
                                    &tcpstate_info_column);
+    prefs_register_uint_preference(module, "time_wait", "TIME_WAIT length (seconds)",
+                                   "How long an end stays in TIME_WAIT: 60 s as Linux, RFC 9293's 2 MSL "
+                                   "is 240 s. From 0 to 86400.",
+                                   10, &tcpstate_time_wait);
 }
 
 void

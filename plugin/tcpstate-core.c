@@ -15,12 +15,32 @@
 #define SENT_ACK      0x08  /* any segment with the ACK flag: max_ack is valid */
 #define SENT_BARE_SYN 0x10  /* a SYN without ACK */
 #define SENT_ANY_SYNACK 0x20 /* a SYN+ACK, whatever its ACK number */
+#define SENT_SEQ      0x40  /* any segment but a RST: next_seq is valid */
 
 /* Which receipts an end's shown state already reflects (docs/steps-and-states.md, rules 1-2). */
 #define GOT_SYN       0x01  /* the peer's SYN */
 #define GOT_SYN_ACKED 0x02  /* the ACK of its own SYN */
 #define GOT_FIN       0x04  /* the peer's FIN */
 #define GOT_FIN_ACKED 0x08  /* the ACK of its own FIN */
+
+/* Which kinds of close step happened (tcpst_conn.closes). */
+#define CLOSE_REFUSED      0x01
+#define CLOSE_RESET        0x02
+#define CLOSE_SIMULTANEOUS 0x04
+#define CLOSE_THREE_WAY    0x08
+#define CLOSE_FOUR_WAY     0x10
+
+/* Zeek's endpoint status: what an end has sent (docs/verdicts.md). */
+enum {
+    ZEEK_INACTIVE, ZEEK_SYN_SENT, ZEEK_SYN_ACK_SENT, ZEEK_PARTIAL, ZEEK_ESTABLISHED,
+    ZEEK_CLOSED, ZEEK_RESET
+};
+
+/* History letters recorded at most once per direction (tcpst_end.history_seen). */
+#define SEEN_A 0x01
+#define SEEN_D 0x02
+#define SEEN_I 0x04
+#define SEEN_Q 0x08
 
 /* Events an end's state reacts to. */
 typedef enum {
@@ -192,12 +212,42 @@ sender_looks_like_server(uint16_t src_port, uint16_t dst_port)
     return src_port < dst_port;
 }
 
+static bool
+seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static bool
+is_synchronized(uint8_t state)
+{
+    return state >= TCPST_ESTABLISHED;
+}
+
+/* An end starts afresh; what it has sent (Zeek's status, byte counts) stays. */
 static void
 reset_end(tcpst_end *end, uint8_t state, uint16_t port)
 {
+    tcpst_end kept = *end;
     memset(end, 0, sizeof *end);
     end->state = state;
     end->port = port;
+    end->wscale = TCPST_NO_WSCALE;
+    end->zeek_status = kept.zeek_status;
+    end->payload_bytes = kept.payload_bytes;
+    end->history_seen = kept.history_seen;
+    memcpy(end->letter_seq, kept.letter_seq, sizeof end->letter_seq);
+    end->retransmits = kept.retransmits;
+    end->zero_windows = kept.zero_windows;
+}
+
+static void
+add_letter(tcpst_conn *conn, char letter)
+{
+    if (conn->history_len < TCPST_HISTORY_MAX) {
+        conn->history[conn->history_len++] = letter;
+        conn->history[conn->history_len] = '\0';
+    }
 }
 
 /* The first segment of a connection (or of a new one on a reused 4-tuple) fixes the roles
@@ -216,8 +266,9 @@ start(tcpst_conn *conn, const tcpst_segment *seg)
     conn->client_endpoint = from_server ? (uint8_t)!seg->endpoint : seg->endpoint;
     conn->started = 1;
     conn->inferred = !(syn && !ack);
-    conn->simultaneous_close = 0;
     conn->closed_by = TCPST_NOBODY;
+    if (from_server)
+        add_letter(conn, '^');  /* Zeek's "flipped": the first segment came from the server */
 
     tcpst_end *client = &conn->end[TCPST_CLIENT], *server = &conn->end[TCPST_SERVER];
     uint16_t client_port = from_server ? seg->dst_port : seg->src_port;
@@ -322,16 +373,36 @@ reset_is_ignored(const tcpst_end *receiver, const tcpst_segment *seg)
         && !(ack_covers(seg, receiver->isn) && !seq_gt(seg->ack, receiver->isn + 1 + receiver->syn_len));
 }
 
+/* 3.10.7.4 first (and RFC 5961): a RST counts only if its sequence number is in the
+ * receiver's window. The window starts one below the sender's next sequence number (a RST
+ * often carries the FIN's number) and spans the receiver's last advertised window. */
+static bool
+reset_in_window(const tcpst_end *sender, const tcpst_end *receiver, const tcpst_segment *seg)
+{
+    if (!(sender->sent & SENT_SEQ))
+        return true;    /* nothing to compare with: a refusing end never sent before */
+    uint32_t low = sender->next_seq - 1;
+    if (seq_lt(seg->seq, low))
+        return false;
+    return !(receiver->sent & SENT_SEQ) || !seq_gt(seg->seq, sender->next_seq + receiver->window);
+}
+
 static void
 judge_reset(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
             tcpst_verdict *verdict)
 {
-    if (reset_is_ignored(&conn->end[!sender_role], seg)) {
+    tcpst_end *receiver = &conn->end[!sender_role];
+    if (reset_is_ignored(receiver, seg)) {
         verdict->step = TCPST_STEP_RST_IGNORED;
         return;
     }
-    tcpst_end *receiver = &conn->end[!sender_role];
+    if (!reset_in_window(&conn->end[sender_role], receiver, seg)) {
+        verdict->step = TCPST_STEP_RST_IGNORED;
+        verdict->anomalies |= 1u << TCPST_A_RST_OUT_OF_WINDOW;
+        return;
+    }
     verdict->step = reset_step(conn, sender_role);
+    conn->closes |= verdict->step == TCPST_STEP_RST_REFUSED ? CLOSE_REFUSED : CLOSE_RESET;
     apply(&conn->end[sender_role], SND_RST);
     apply(receiver, RCV_RST);
     /* Back in LISTEN (3.10.7.4), the end has forgotten the half-open connection: the next
@@ -415,9 +486,13 @@ judge_fin(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         verdict->step = TCPST_STEP_WAVE_1;
     } else if (!ack_covers(seg, peer->fin_seq)) {
         verdict->step = TCPST_STEP_SIMCLOSE_FIN;
-        conn->simultaneous_close = 1;
+        conn->closes |= CLOSE_SIMULTANEOUS;
+    } else if (sender->applied & GOT_FIN) {
+        verdict->step = TCPST_STEP_WAVE_3;
+        conn->closes |= CLOSE_FOUR_WAY;
     } else {
-        verdict->step = (sender->applied & GOT_FIN) ? TCPST_STEP_WAVE_3 : TCPST_STEP_WAVE_2_3;
+        verdict->step = TCPST_STEP_WAVE_2_3;
+        conn->closes |= CLOSE_THREE_WAY;
     }
 
     catch_up(sender, peer, seg);
@@ -455,7 +530,8 @@ judge_ack(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         check_handshake_ack(peer, seg, verdict);
     } else if (acks_peer_fin_first_time) {
         verdict->step = !(sender->sent & SENT_FIN) ? TCPST_STEP_WAVE_2
-                      : conn->simultaneous_close ? TCPST_STEP_SIMCLOSE_ACK : TCPST_STEP_WAVE_4;
+                      : (conn->closes & CLOSE_SIMULTANEOUS) ? TCPST_STEP_SIMCLOSE_ACK
+                      : TCPST_STEP_WAVE_4;
     } else if (sender->ack_step && sender->peer_resent && seg->payload_len == 0
                && seg->seq == sender->ack_step_seq && seg->ack == sender->ack_step_ack) {
         /* The same ACK again, answering the peer's SYN+ACK or FIN sent again: a window
@@ -473,20 +549,285 @@ judge_ack(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     }
 }
 
+/* Anomalies that show in the segment and the states before it (docs/verdicts.md). */
+static uint16_t
+anomalies_before(const tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg)
+{
+    const tcpst_end *sender = &conn->end[sender_role], *client = &conn->end[TCPST_CLIENT],
+                    *server = &conn->end[TCPST_SERVER];
+    uint8_t flags = seg->flags;
+    bool syn = flags & TCPST_SYN;
+    uint16_t found = 0;
+
+    if (syn && (flags & TCPST_FIN))
+        found |= 1u << TCPST_A_SYN_FIN;
+    if (syn && (flags & TCPST_RST))
+        found |= 1u << TCPST_A_SYN_RST;
+    if (flags == 0)
+        found |= 1u << TCPST_A_NULL_FLAGS;
+    if (syn && (flags & TCPST_ACK) && !(client->sent & SENT_BARE_SYN))
+        found |= 1u << TCPST_A_SYNACK_WITHOUT_SYN;
+    if (syn && !(flags & TCPST_ACK) && tcpst_conn_is_open(conn))
+        found |= 1u << TCPST_A_SYN_ON_ESTABLISHED;
+    if (!syn && client->state == TCPST_CLOSED && server->state == TCPST_CLOSED)
+        found |= 1u << TCPST_A_AFTER_CLOSE;
+    if (seg->payload_len && (sender->sent & SENT_FIN) && seq_gt(seg->seq + seg->payload_len, sender->fin_seq))
+        found |= 1u << TCPST_A_DATA_AFTER_FIN;
+    if (seg->payload_len && !(flags & TCPST_RST) && (conn->closes & (CLOSE_RESET | CLOSE_REFUSED)))
+        found |= 1u << TCPST_A_DATA_AFTER_RST;
+    return found;
+}
+
+/* Anomalies that show only once the segment is judged. */
+static uint16_t
+anomalies_after(const tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+                const tcpst_verdict *verdict)
+{
+    uint16_t found = 0;
+
+    if (verdict->bits & TCPST_V_BAD_ACK)
+        found |= 1u << TCPST_A_HANDSHAKE_ACK;
+    if (verdict->bits & TCPST_V_RETRANSMISSION) {
+        if (seg->flags & TCPST_FIN)
+            found |= 1u << TCPST_A_FIN_RETRANSMITTED;
+        else if (verdict->step == TCPST_STEP_WAVE_4 || verdict->step == TCPST_STEP_SIMCLOSE_ACK)
+            found |= 1u << TCPST_A_FINAL_ACK_RETRANSMITTED;
+    }
+    /* Data on the SYN is Fast Open's; a server that accepted it may answer before the
+     * handshake ends. */
+    bool fast_open_data = (seg->flags & TCPST_SYN)
+                       || (sender_role == TCPST_SERVER && conn->tfo_accepted);
+    if (seg->payload_len && !conn->end[sender_role].was_synchronized && !fast_open_data)
+        found |= 1u << TCPST_A_DATA_BEFORE_HANDSHAKE;
+    return found;
+}
+
+/* Letters S, H, F, R: again only when the sequence number differs from the last one. */
+enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
+
+static void
+letter_per_seq(tcpst_conn *conn, tcpst_end *sender, unsigned which, char letter, uint32_t seq)
+{
+    uint8_t seen = (uint8_t)(0x10 << which);
+    if (!(sender->history_seen & seen) || sender->letter_seq[which] != seq) {
+        sender->history_seen |= seen;
+        sender->letter_seq[which] = seq;
+        add_letter(conn, letter);
+    }
+}
+
+/* Letters A, D, I, Q: once per direction. */
+static void
+letter_once(tcpst_conn *conn, tcpst_end *sender, uint8_t seen, char letter)
+{
+    if (!(sender->history_seen & seen)) {
+        sender->history_seen |= seen;
+        add_letter(conn, letter);
+    }
+}
+
+/* Letters T, W: at the 1st, 10th, 100th ... time. */
+static void
+letter_counted(tcpst_conn *conn, uint32_t *count, char letter)
+{
+    uint32_t n = ++*count;
+    while (n % 10 == 0)
+        n /= 10;
+    if (n == 1)
+        add_letter(conn, letter);
+}
+
+/* Zeek's history letters for this segment (docs/verdicts.md), in the order S H A D T F R W
+ * I Q: a FIN with data reads "DF". */
+static void
+add_history(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg)
+{
+    tcpst_end *sender = &conn->end[sender_role];
+    int shift = sender_role == TCPST_SERVER ? 'a' - 'A' : 0;
+    uint8_t flags = seg->flags;
+    bool syn = flags & TCPST_SYN, fin = flags & TCPST_FIN, rst = flags & TCPST_RST;
+
+    if (syn && !(flags & TCPST_ACK))
+        letter_per_seq(conn, sender, LETTER_S, (char)('S' + shift), seg->seq);
+    if (syn && (flags & TCPST_ACK))
+        letter_per_seq(conn, sender, LETTER_H, (char)('H' + shift), seg->seq);
+    if ((flags & TCPST_ACK) && !syn && !fin && !rst && !seg->payload_len)
+        letter_once(conn, sender, SEEN_A, (char)('A' + shift));
+    if (seg->payload_len) {
+        letter_once(conn, sender, SEEN_D, (char)('D' + shift));
+        if ((sender->sent & SENT_SEQ) && seq_lt(seg->seq, sender->next_seq))
+            letter_counted(conn, &sender->retransmits, (char)('T' + shift));
+    }
+    if (fin && !syn)
+        letter_per_seq(conn, sender, LETTER_F, (char)('F' + shift), seg->seq);
+    if (rst)
+        letter_per_seq(conn, sender, LETTER_R, (char)('R' + shift), seg->seq);
+    if (!rst && seg->window == 0)
+        letter_counted(conn, &sender->zero_windows, (char)('W' + shift));
+    if (fin && rst)
+        letter_once(conn, sender, SEEN_I, (char)('I' + shift));
+    if (syn && (fin || rst))
+        letter_once(conn, sender, SEEN_Q, (char)('Q' + shift));
+}
+
+/* What the segment tells of its sender beyond the state machine: sequence space, window,
+ * payload bytes, Zeek's endpoint status. */
+static void
+track_sender(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
+             const tcpst_verdict *verdict)
+{
+    tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
+    uint8_t flags = seg->flags;
+    bool syn = flags & TCPST_SYN, rst = flags & TCPST_RST;
+
+    sender->payload_bytes += seg->payload_len;
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        if (is_synchronized(conn->end[role].state))
+            conn->end[role].was_synchronized = 1;
+    if (!rst) {
+        uint32_t end_seq = seg->seq + seg->payload_len + syn + !!(flags & TCPST_FIN);
+        if (!(sender->sent & SENT_SEQ) || seq_gt(end_seq, sender->next_seq))
+            sender->next_seq = end_seq;
+        sender->sent |= SENT_SEQ;
+        if (syn)
+            sender->wscale = seg->wscale;
+        /* RFC 7323 2.2: the window of a SYN is never scaled; the others are when both SYNs
+         * offered scaling (at most by 14, 2.3). */
+        bool scaled = !syn && sender->wscale != TCPST_NO_WSCALE && peer->wscale != TCPST_NO_WSCALE;
+        unsigned shift = scaled ? (sender->wscale > 14 ? 14 : sender->wscale) : 0;
+        sender->window = (uint32_t)seg->window << shift;
+    }
+    if (syn && (flags & TCPST_ACK) && !(verdict->bits & TCPST_V_RETRANSMISSION) && peer->syn_len
+        && seg->ack == peer->isn + 1 + peer->syn_len)
+        conn->tfo_accepted = 1;
+
+    uint8_t *status = &sender->zeek_status;
+    if (*status == ZEEK_RESET)
+        return;
+    if (rst && verdict->step != TCPST_STEP_RST_IGNORED)
+        *status = ZEEK_RESET;
+    else if ((flags & TCPST_FIN) && !syn)
+        *status = ZEEK_CLOSED;
+    else if (syn && !(flags & TCPST_ACK) && *status == ZEEK_INACTIVE)
+        *status = ZEEK_SYN_SENT;
+    else if (syn && (flags & TCPST_ACK) && (*status == ZEEK_INACTIVE || *status == ZEEK_SYN_SENT))
+        *status = ZEEK_SYN_ACK_SENT;
+    else if (*status == ZEEK_INACTIVE)
+        *status = ZEEK_PARTIAL;
+
+    if (verdict->step == TCPST_STEP_HANDSHAKE_3 && !(verdict->bits & TCPST_V_RETRANSMISSION)) {
+        for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+            uint8_t *other = &conn->end[role].zeek_status;
+            if (*other == ZEEK_SYN_SENT || *other == ZEEK_SYN_ACK_SENT)
+                *other = ZEEK_ESTABLISHED;
+        }
+    }
+}
+
+/* Zeek's "^?S[^HAFGIQ]*R": a SYN, then a RST before any handshake, ACK, FIN, gap or odd flags. */
+static bool
+history_is_syn_then_reset(const char *history)
+{
+    if (*history == '^')
+        history++;
+    if (*history++ != 'S')
+        return false;
+    for (; *history; history++) {
+        if (*history == 'R')
+            return true;
+        if (strchr("HAFGIQ", *history))
+            return false;
+    }
+    return false;
+}
+
+/* Zeek's conn_state() of base/protocols/conn/main.zeek, on the endpoint statuses. */
+static uint8_t
+conn_state(const tcpst_conn *conn)
+{
+    const tcpst_end *orig = &conn->end[TCPST_CLIENT], *resp = &conn->end[TCPST_SERVER];
+    uint8_t os = orig->zeek_status, rs = resp->zeek_status;
+    bool o_inactive = os == ZEEK_INACTIVE || os == ZEEK_PARTIAL;
+    bool r_inactive = rs == ZEEK_INACTIVE || rs == ZEEK_PARTIAL;
+
+    if (rs == ZEEK_RESET) {
+        if (os == ZEEK_SYN_SENT || os == ZEEK_SYN_ACK_SENT
+            || (os == ZEEK_RESET && orig->payload_bytes == 0 && resp->payload_bytes == 0))
+            return TCPST_CS_REJ;
+        return o_inactive ? TCPST_CS_RSTRH : TCPST_CS_RSTR;
+    }
+    if (os == ZEEK_RESET) {
+        if (r_inactive)
+            return history_is_syn_then_reset(conn->history) ? TCPST_CS_RSTOS0 : TCPST_CS_OTH;
+        return TCPST_CS_RSTO;
+    }
+    if (rs == ZEEK_CLOSED && os == ZEEK_CLOSED)
+        return TCPST_CS_SF;
+    if (os == ZEEK_CLOSED)
+        return r_inactive ? TCPST_CS_SH : TCPST_CS_S2;
+    if (rs == ZEEK_CLOSED)
+        return o_inactive ? TCPST_CS_SHR : TCPST_CS_S3;
+    if (os == ZEEK_SYN_SENT && rs == ZEEK_INACTIVE)
+        return TCPST_CS_S0;
+    if (os == ZEEK_ESTABLISHED && rs == ZEEK_ESTABLISHED)
+        return TCPST_CS_S1;
+    return TCPST_CS_OTH;
+}
+
+static uint8_t
+close_kind(const tcpst_conn *conn)
+{
+    bool client_fin = conn->end[TCPST_CLIENT].sent & SENT_FIN;
+    bool server_fin = conn->end[TCPST_SERVER].sent & SENT_FIN;
+
+    if (conn->closes & CLOSE_REFUSED)
+        return TCPST_CLOSE_REFUSED;
+    if (conn->closes & CLOSE_RESET)
+        return TCPST_CLOSE_RESET;
+    if (conn->closes & CLOSE_SIMULTANEOUS)
+        return TCPST_CLOSE_SIMULTANEOUS;
+    if (conn->closes & CLOSE_THREE_WAY)
+        return TCPST_CLOSE_THREE_WAY;
+    if ((conn->closes & CLOSE_FOUR_WAY) || (client_fin && server_fin))
+        return TCPST_CLOSE_FOUR_WAY;
+    if (client_fin || server_fin)
+        return TCPST_CLOSE_HALF;
+    return TCPST_CLOSE_NONE;
+}
+
+bool
+tcpst_conn_is_open(const tcpst_conn *conn)
+{
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        uint8_t state = conn->end[role].state;
+        if (!is_synchronized(state) || state == TCPST_TIME_WAIT)
+            return false;
+    }
+    return true;
+}
+
+bool
+tcpst_conn_in_time_wait(const tcpst_conn *conn)
+{
+    return conn->end[TCPST_CLIENT].state == TCPST_TIME_WAIT
+        || conn->end[TCPST_SERVER].state == TCPST_TIME_WAIT;
+}
+
 void
 tcpst_conn_init(tcpst_conn *conn)
 {
     memset(conn, 0, sizeof *conn);
     conn->closed_by = TCPST_NOBODY;
+    conn->end[TCPST_CLIENT].wscale = conn->end[TCPST_SERVER].wscale = TCPST_NO_WSCALE;
 }
 
 /* A SYN with a new ISN on a connection both of whose ends are done is a new connection on
  * the same 4-tuple, for when the capture's own stream tracking did not split it. */
-static bool
-is_reuse(const tcpst_conn *conn, const tcpst_segment *seg)
+bool
+tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *seg)
 {
     const tcpst_end *client = &conn->end[TCPST_CLIENT], *server = &conn->end[TCPST_SERVER];
-    return (seg->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN
+    return conn->started && (seg->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN
         && seg->endpoint == conn->client_endpoint
         && (client->sent & SENT_SYN) && seg->seq != client->isn
         && is_closed_or_waiting(client->state)
@@ -496,7 +837,7 @@ is_reuse(const tcpst_conn *conn, const tcpst_segment *seg)
 void
 tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict)
 {
-    if (!conn->started || is_reuse(conn, seg))
+    if (!conn->started)
         start(conn, seg);
 
     tcpst_role sender_role = seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER;
@@ -505,6 +846,8 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     memset(verdict, 0, sizeof *verdict);
     verdict->before[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
     verdict->before[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
+    verdict->anomalies = anomalies_before(conn, sender_role, seg);
+    add_history(conn, sender_role, seg);
 
     bool both_closed = conn->end[TCPST_CLIENT].state == TCPST_CLOSED
                     && conn->end[TCPST_SERVER].state == TCPST_CLOSED;
@@ -523,6 +866,11 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
         sender->max_ack = seg->ack;
         sender->sent |= SENT_ACK;
     }
+    track_sender(conn, sender_role, seg, verdict);
+    verdict->anomalies |= anomalies_after(conn, sender_role, seg, verdict);
+    verdict->conn_state = conn_state(conn);
+    verdict->close_kind = close_kind(conn);
+    verdict->history_len = conn->history_len;
 
     verdict->after[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
     verdict->after[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
@@ -546,6 +894,53 @@ const char *
 tcpst_state_name(unsigned state)
 {
     return state < TCPST_N_STATES ? state_names[state] : "?";
+}
+
+const char *
+tcpst_conn_state_name(unsigned conn_state)
+{
+    static const char *const names[TCPST_N_CONN_STATES] = {
+        [TCPST_CS_S0] = "S0", [TCPST_CS_S1] = "S1", [TCPST_CS_SF] = "SF",
+        [TCPST_CS_REJ] = "REJ", [TCPST_CS_S2] = "S2", [TCPST_CS_S3] = "S3",
+        [TCPST_CS_RSTO] = "RSTO", [TCPST_CS_RSTR] = "RSTR", [TCPST_CS_RSTOS0] = "RSTOS0",
+        [TCPST_CS_RSTRH] = "RSTRH", [TCPST_CS_SH] = "SH", [TCPST_CS_SHR] = "SHR",
+        [TCPST_CS_OTH] = "OTH",
+    };
+    return conn_state < TCPST_N_CONN_STATES ? names[conn_state] : "?";
+}
+
+const char *
+tcpst_close_kind_name(unsigned kind)
+{
+    static const char *const names[TCPST_N_CLOSE_KINDS] = {
+        [TCPST_CLOSE_NONE] = "", [TCPST_CLOSE_FOUR_WAY] = "four-way",
+        [TCPST_CLOSE_THREE_WAY] = "three-way", [TCPST_CLOSE_SIMULTANEOUS] = "simultaneous",
+        [TCPST_CLOSE_HALF] = "half-closed", [TCPST_CLOSE_RESET] = "reset",
+        [TCPST_CLOSE_REFUSED] = "refused",
+    };
+    return kind < TCPST_N_CLOSE_KINDS ? names[kind] : "?";
+}
+
+const char *
+tcpst_anomaly_name(unsigned anomaly)
+{
+    static const char *const names[TCPST_N_ANOMALIES] = {
+        [TCPST_A_HANDSHAKE_ACK] = "handshake_ack",
+        [TCPST_A_SYNACK_WITHOUT_SYN] = "synack_without_syn",
+        [TCPST_A_DATA_BEFORE_HANDSHAKE] = "data_before_handshake",
+        [TCPST_A_DATA_AFTER_FIN] = "data_after_fin",
+        [TCPST_A_DATA_AFTER_RST] = "data_after_rst",
+        [TCPST_A_SYN_ON_ESTABLISHED] = "syn_on_established",
+        [TCPST_A_SYN_FIN] = "syn_fin",
+        [TCPST_A_SYN_RST] = "syn_rst",
+        [TCPST_A_NULL_FLAGS] = "null_flags",
+        [TCPST_A_AFTER_CLOSE] = "after_close",
+        [TCPST_A_RST_OUT_OF_WINDOW] = "rst_out_of_window",
+        [TCPST_A_REUSE_IN_TIME_WAIT] = "reuse_in_time_wait",
+        [TCPST_A_FIN_RETRANSMITTED] = "fin_retransmitted",
+        [TCPST_A_FINAL_ACK_RETRANSMITTED] = "final_ack_retransmitted",
+    };
+    return anomaly < TCPST_N_ANOMALIES ? names[anomaly] : "?";
 }
 
 const char *

@@ -55,18 +55,54 @@ typedef enum {
 
 typedef enum { TCPST_CLIENT = 0, TCPST_SERVER = 1, TCPST_NOBODY = 2 } tcpst_role;
 
-/* TCP header flag bits, as on the wire. */
+/* Zeek's conn_state codes (docs/verdicts.md). */
+typedef enum {
+    TCPST_CS_S0, TCPST_CS_S1, TCPST_CS_SF, TCPST_CS_REJ, TCPST_CS_S2, TCPST_CS_S3,
+    TCPST_CS_RSTO, TCPST_CS_RSTR, TCPST_CS_RSTOS0, TCPST_CS_RSTRH, TCPST_CS_SH, TCPST_CS_SHR,
+    TCPST_CS_OTH, TCPST_N_CONN_STATES
+} tcpst_conn_state;
+
+/* How the connection closed, so far (docs/verdicts.md). */
+typedef enum {
+    TCPST_CLOSE_NONE, TCPST_CLOSE_FOUR_WAY, TCPST_CLOSE_THREE_WAY, TCPST_CLOSE_SIMULTANEOUS,
+    TCPST_CLOSE_HALF, TCPST_CLOSE_RESET, TCPST_CLOSE_REFUSED, TCPST_N_CLOSE_KINDS
+} tcpst_close_kind;
+
+/* Anomalies of one segment: bits of tcpst_verdict.anomalies (docs/verdicts.md). */
+typedef enum {
+    TCPST_A_HANDSHAKE_ACK,
+    TCPST_A_SYNACK_WITHOUT_SYN,
+    TCPST_A_DATA_BEFORE_HANDSHAKE,
+    TCPST_A_DATA_AFTER_FIN,
+    TCPST_A_DATA_AFTER_RST,
+    TCPST_A_SYN_ON_ESTABLISHED,
+    TCPST_A_SYN_FIN,
+    TCPST_A_SYN_RST,
+    TCPST_A_NULL_FLAGS,
+    TCPST_A_AFTER_CLOSE,
+    TCPST_A_RST_OUT_OF_WINDOW,
+    TCPST_A_REUSE_IN_TIME_WAIT,
+    TCPST_A_FIN_RETRANSMITTED,
+    TCPST_A_FINAL_ACK_RETRANSMITTED,
+    TCPST_N_ANOMALIES
+} tcpst_anomaly;
+
+/* TCP header flag bits, as on the wire (the 13th byte of the header). */
 #define TCPST_FIN 0x01
 #define TCPST_SYN 0x02
 #define TCPST_RST 0x04
 #define TCPST_ACK 0x10
 
+#define TCPST_NO_WSCALE 0xff
+
 /* One TCP segment, as the glue reads it from the header. */
 typedef struct {
     uint8_t  endpoint;      /* which end sent it: 0 or 1, stable for the connection */
-    uint8_t  flags;         /* TCPST_FIN | TCPST_SYN | ... */
+    uint8_t  flags;         /* all eight flag bits: TCPST_FIN | TCPST_SYN | ... */
+    uint8_t  wscale;        /* window scale option of a SYN, or TCPST_NO_WSCALE */
     uint16_t src_port;
     uint16_t dst_port;
+    uint16_t window;        /* the raw window field */
     uint32_t seq;
     uint32_t ack;
     uint32_t payload_len;
@@ -78,13 +114,18 @@ typedef struct {
 #define TCPST_V_BAD_ACK        0x04  /* handshake ACK number is not the peer's ISN+1 */
 #define TCPST_V_FROM_SERVER    0x08  /* the server sent this segment */
 
-/* What tcpstate says about one segment; stored per frame by the glue. */
+/* What tcpstate says about one segment; stored per frame by the glue. Everything in it is
+ * the connection as of this segment, never a later value. */
 typedef struct {
     uint8_t  step;                  /* tcpst_step */
     uint8_t  bits;                  /* TCPST_V_* */
     uint8_t  closed_by;             /* tcpst_role of the first FIN or RST so far */
     uint8_t  before[2];             /* tcpst_state of client, server before the segment */
     uint8_t  after[2];              /* ... and after it */
+    uint8_t  conn_state;            /* tcpst_conn_state */
+    uint8_t  close_kind;            /* tcpst_close_kind */
+    uint8_t  history_len;           /* how much of the connection's history existed */
+    uint16_t anomalies;             /* 1 << tcpst_anomaly */
     uint32_t expected_ack;          /* with TCPST_V_BAD_ACK: the ACK number that was due */
 } tcpst_verdict;
 
@@ -105,24 +146,53 @@ typedef struct {
     uint32_t max_ack;       /* highest ACK number it has sent */
     uint32_t ack_step_seq;  /* seq and ack of that step, to recognise it sent again */
     uint32_t ack_step_ack;
+    uint32_t next_seq;      /* sequence number after the last byte, SYN or FIN it sent */
+    uint32_t window;        /* its last advertised window, scaled */
+    uint8_t  wscale;        /* its SYN's window scale option, or TCPST_NO_WSCALE */
+    uint8_t  zeek_status;   /* Zeek's endpoint status (docs/verdicts.md) */
+    uint8_t  history_seen;  /* history letters A, D, I, Q already recorded */
+    uint8_t  was_synchronized; /* it has been ESTABLISHED or later */
+    uint64_t payload_bytes;
+    uint32_t letter_seq[4]; /* seq of its last S, H, F, R letter, to repeat them only anew */
+    uint32_t retransmits;   /* payload retransmissions and zero windows, for T and W */
+    uint32_t zero_windows;
 } tcpst_end;
+
+#define TCPST_HISTORY_MAX 48
 
 typedef struct {
     tcpst_end end[2];       /* indexed by tcpst_role */
     uint8_t   client_endpoint;  /* the segment endpoint number of the client */
     uint8_t   started;
     uint8_t   inferred;
-    uint8_t   simultaneous_close;
+    uint8_t   closes;       /* CLOSE_* bits: which kinds of close step happened */
     uint8_t   closed_by;    /* tcpst_role */
+    uint8_t   history_len;
+    uint8_t   tfo_accepted; /* the SYN+ACK acknowledged the data on the SYN */
+    char      history[TCPST_HISTORY_MAX + 1];   /* Zeek's letters, NUL-terminated */
 } tcpst_conn;
 
 void tcpst_conn_init(tcpst_conn *conn);
+
+/* Is this segment, on a connection both of whose ends are done, a SYN that starts a new
+ * connection on the same 4-tuple? (The caller then starts a new tcpst_conn.) */
+bool tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *seg);
+
+/* Are both ends synchronized (ESTABLISHED up to LAST_ACK)? */
+bool tcpst_conn_is_open(const tcpst_conn *conn);
+
+/* Does either end of the connection sit in TIME_WAIT? */
+bool tcpst_conn_in_time_wait(const tcpst_conn *conn);
 
 /* Feed the next segment of the connection, in capture order; fills *verdict. */
 void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);
 
 const char *tcpst_state_name(unsigned state);
 const char *tcpst_role_name(unsigned role);
+const char *tcpst_conn_state_name(unsigned conn_state);
+const char *tcpst_close_kind_name(unsigned close_kind);
+/* "data_after_fin": the anomaly's expert field name without "tcpstate.anomaly." */
+const char *tcpst_anomaly_name(unsigned anomaly);
 
 /* "Handshake 1/3 (SYN)"; the label of a retransmission is built by the caller. */
 const char *tcpst_step_label(unsigned step);

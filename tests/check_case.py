@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """check_case.py PLUGIN CAPTURE EXPECTED
 
-Tells one story: the per-packet steps and states the plugin shows for a capture must be the
-ones written by hand in EXPECTED (frame, stream, sender, step, client, server, inferred),
-in one-pass tshark and in two-pass tshark (-2), and every tcpstate field must come out the
-same in both passes.
+Tells one story: the per-packet steps, states and verdicts the plugin shows for a capture
+must be the ones written by hand in EXPECTED (frame, stream, sender, step, client, server,
+inferred, conn_state, history, close_kind, anomalies), in one-pass tshark and in two-pass
+tshark (-2), and every tcpstate field must come out the same in both passes.
 """
 import sys
 
@@ -23,9 +23,10 @@ def read_expected(path):
 
 def observed(plugin, capture, *passes):
     rows = []
+    anomalies = CASE_FIELDS.index("tcpstate.anomaly")
     for row in fields(plugin, capture, CASE_FIELDS, "-Y", "tcp", *passes):
-        row = [value if value else "-" for value in row]
-        rows.append(row)
+        row[anomalies] = ",".join(sorted(filter(None, row[anomalies].split(","))))
+        rows.append([value if value else "-" for value in row])
     return rows
 
 

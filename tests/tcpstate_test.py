@@ -8,7 +8,9 @@ WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
 
 # The columns of tests/cases/*.expected, and the fields that fill them.
 CASE_FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.step",
-               "tcpstate.client.state", "tcpstate.server.state", "tcpstate.inferred"]
+               "tcpstate.client.state", "tcpstate.server.state", "tcpstate.inferred",
+               "tcpstate.conn_state", "tcpstate.history", "tcpstate.close_kind",
+               "tcpstate.anomaly"]
 
 SKIP = 77   # ctest's SKIP_RETURN_CODE
 

@@ -28,23 +28,37 @@ typedef struct {
 
 static int failures, checks;
 
-/* Feed the packets as endpoint 0 (client port 40000) and 1 (server port 80), or swapped. */
-static void
-run(const char *name, const packet *pkts, size_t n, int client_endpoint)
+static tcpst_segment
+segment(const packet *p, int client_endpoint)
 {
-    tcpst_conn conn;
-    tcpst_conn_init(&conn);
+    tcpst_segment seg = {
+        .endpoint = (uint8_t)(p->from == C ? client_endpoint : !client_endpoint),
+        .flags = (uint8_t)p->flags,
+        .wscale = TCPST_NO_WSCALE,
+        .src_port = p->from == C ? 40000 : 80,
+        .dst_port = p->from == C ? 80 : 40000,
+        .window = 65535,
+        .seq = p->seq, .ack = p->ack, .payload_len = p->len,
+    };
+    return seg;
+}
+
+/* Feed the packets as the glue does (a new tcpst_conn when a SYN starts a connection anew),
+ * as endpoint 0 (client port 40000) and 1 (server port 80), or swapped. Returns the verdict
+ * of the last packet in *last. */
+static void
+run_verdicts(const char *name, const packet *pkts, size_t n, int client_endpoint,
+             tcpst_conn *conn, tcpst_verdict *last)
+{
+    tcpst_conn_init(conn);
     for (size_t i = 0; i < n; i++) {
         const packet *p = &pkts[i];
-        tcpst_segment seg = {
-            .endpoint = (uint8_t)(p->from == C ? client_endpoint : !client_endpoint),
-            .flags = (uint8_t)p->flags,
-            .src_port = p->from == C ? 40000 : 80,
-            .dst_port = p->from == C ? 80 : 40000,
-            .seq = p->seq, .ack = p->ack, .payload_len = p->len,
-        };
+        tcpst_segment seg = segment(p, client_endpoint);
+        if (tcpst_conn_starts_anew(conn, &seg))
+            tcpst_conn_init(conn);
         tcpst_verdict v;
-        tcpst_conn_segment(&conn, &seg, &v);
+        tcpst_conn_segment(conn, &seg, &v);
+        *last = v;
         checks++;
         int retrans = !!(v.bits & TCPST_V_RETRANSMISSION);
         if (v.step != p->step || retrans != p->retrans || v.after[0] != p->client
@@ -58,6 +72,39 @@ run(const char *name, const packet *pkts, size_t n, int client_endpoint)
         }
     }
 }
+
+static void
+run(const char *name, const packet *pkts, size_t n, int client_endpoint)
+{
+    tcpst_conn conn;
+    tcpst_verdict last;
+    run_verdicts(name, pkts, n, client_endpoint, &conn, &last);
+}
+
+/* The summary after the last packet: Zeek's conn_state and history, the close kind, the
+ * anomalies of the last packet. */
+static void
+check_summary(const char *name, const packet *pkts, size_t n, tcpst_conn_state state,
+              const char *history, tcpst_close_kind kind, unsigned anomalies)
+{
+    tcpst_conn conn;
+    tcpst_verdict last;
+    run_verdicts(name, pkts, n, 0, &conn, &last);
+    checks++;
+    if (last.conn_state != state || strncmp(conn.history, history, 64) != 0
+        || last.history_len != strlen(history) || last.close_kind != kind
+        || last.anomalies != anomalies) {
+        failures++;
+        printf("FAIL %s summary: got %s %.*s %s anomalies %#x, want %s %s %s %#x\n", name,
+               tcpst_conn_state_name(last.conn_state), last.history_len, conn.history,
+               tcpst_close_kind_name(last.close_kind), last.anomalies,
+               tcpst_conn_state_name(state), history, tcpst_close_kind_name(kind), anomalies);
+    }
+}
+
+#define SUMMARY(name, pkts, state, history, kind, anomalies) \
+    check_summary(name, pkts, sizeof pkts / sizeof pkts[0], state, history, kind, anomalies)
+#define BIT(a) (1u << (a))
 
 #define RUN(name, pkts) do { \
         run(name, pkts, sizeof pkts / sizeof pkts[0], 0); \
@@ -270,6 +317,20 @@ main(void)
     RUN("bad SYN+ACK", bad_synack);
     RUN("reuse", reuse);
     RUN("injected reset", injected_reset);
+    SUMMARY("tutorial", tutorial, TCPST_CS_SF, "ShADdFaf", TCPST_CLOSE_FOUR_WAY, 0);
+    SUMMARY("three-way close", three_way_close, TCPST_CS_SF, "ShAFf", TCPST_CLOSE_THREE_WAY, 0);
+    SUMMARY("simultaneous close", simultaneous_close, TCPST_CS_SF, "ShAFfa",
+            TCPST_CLOSE_SIMULTANEOUS, 0);
+    SUMMARY("refused", refused_and_retried, TCPST_CS_REJ, "Sr", TCPST_CLOSE_REFUSED, 0);
+    SUMMARY("abort by server", abort_by_server, TCPST_CS_RSTR, "ShAr", TCPST_CLOSE_RESET,
+            BIT(TCPST_A_AFTER_CLOSE));
+    SUMMARY("mid-stream", midstream, TCPST_CS_SF, "^dFfA", TCPST_CLOSE_THREE_WAY, 0);
+    SUMMARY("final ACK again", fin_retransmitted_after_ack, TCPST_CS_SF, "ShAFaf",
+            TCPST_CLOSE_FOUR_WAY, BIT(TCPST_A_FINAL_ACK_RETRANSMITTED));
+    /* the client's RST is in the server's window: Zeek's originator is RESET for good */
+    SUMMARY("bad SYN+ACK", bad_synack, TCPST_CS_RSTO, "ShR", TCPST_CLOSE_RESET, 0);
+    SUMMARY("injected reset", injected_reset, TCPST_CS_RSTR, "SrhArf", TCPST_CLOSE_RESET,
+            BIT(TCPST_A_AFTER_CLOSE));
     test_bad_ack_is_flagged();
     test_inferred_only_without_syn();
 
