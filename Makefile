@@ -7,7 +7,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
 WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)
 
-.PHONY: all deps build demo test install uninstall clean
+.PHONY: all deps build demo test install uninstall clean bench
 
 all: build
 
@@ -35,6 +35,12 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+# Issue 5's benchmark: tshark with and without the plugin on generated captures (1,000,000
+# packets by default, about 10 minutes; the table is in bench/README.md). Options go in
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="-n 200000 -c 0" (bench/run.sh --help).
+bench: build
+	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
 
 # Wireshark ignores personal plugin folders for root, so root gets the global folder.
 install: build
