@@ -23,10 +23,12 @@
 #include <epan/ipproto.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <wsutil/report_message.h>
 
 #include "plugin/tcpstate-core.h"
+#include "plugin/tcpstate-tap.h"
 #include "plugin/ws-compat.h"
 
 void proto_register_tcpstate(void);
@@ -34,6 +36,7 @@ void proto_reg_handoff_tcpstate(void);
 
 static int proto_tcpstate = -1;
 static int proto_tcp = -1;
+static int tcpstate_tap = -1;
 
 static int hf_tcpstate_step = -1;
 static int hf_tcpstate_handshake = -1;
@@ -84,32 +87,8 @@ static dissector_table_t tcp_table;
 
 #define TCP_FIXED_HEADER_LEN 20
 
-/* What the first pass found out about one TCP header of a frame. */
-typedef enum {
-    RECORD_JUDGED,
-    RECORD_TRUNCATED,       /* fewer than 20 bytes of the header were captured */
-    RECORD_BAD_HEADER,      /* data offset below 5 words */
-    RECORD_NO_CONVERSATION  /* TCP kept no conversation for it */
-} record_status;
-
-/* A connection: the state machine, and what the glue keeps to link and time its steps. Frame
- * numbers are set once, when the step happens, so a packet shows only those at or before it. */
-typedef struct {
-    tcpst_conn core;
-    guint32 syn_frame, synack_frame, ack_frame;
-    guint32 fin_frame[2];           /* first FIN of the client, of the server */
-    nstime_t syn_time, synack_time, ack_time;
-    nstime_t time_wait_since;       /* when an end last entered TIME_WAIT */
-} conn_data;
-
-typedef struct {
-    tcpst_verdict verdict;
-    const conn_data *conn;
-    guint32 stream;
-    guint8 status;          /* record_status */
-    guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
-    guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
-} frame_record;
+/* The records and connections the first pass keeps are in plugin/tcpstate-tap.h: the reports
+ * read them from the "tcpstate" tap. */
 
 /* Records are kept per frame under keys 0, 1, ...: one per TCP header the frame carries
  * outside ICMP errors (a tunnel can carry several). */
@@ -122,10 +101,10 @@ frame_record_count(packet_info *pinfo)
     return n;
 }
 
-static frame_record *
+static tcpstate_record *
 new_frame_record(packet_info *pinfo)
 {
-    frame_record *rec = wmem_new0(wmem_file_scope(), frame_record);
+    tcpstate_record *rec = wmem_new0(wmem_file_scope(), tcpstate_record);
     p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, frame_record_count(pinfo), rec);
     return rec;
 }
@@ -171,7 +150,7 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
 
 /* The connection that used the same 4-tuple before this one, if TCP split a new stream off
  * it: the conversation that was current one frame earlier. */
-static const conn_data *
+static const tcpstate_conn *
 previous_connection(packet_info *pinfo, conversation_t *conv, const address *src,
                     const address *dst, guint16 src_port, guint16 dst_port)
 {
@@ -181,11 +160,11 @@ previous_connection(packet_info *pinfo, conversation_t *conv, const address *src
                                                src_port, dst_port, 0);
     if (!before || before == conv)
         return NULL;
-    return (const conn_data *)conversation_get_proto_data(before, proto_tcpstate);
+    return (const tcpstate_conn *)conversation_get_proto_data(before, proto_tcpstate);
 }
 
 static gboolean
-still_in_time_wait(const conn_data *conn, const nstime_t *now)
+still_in_time_wait(const tcpstate_conn *conn, const nstime_t *now)
 {
     if (!tcpst_conn_in_time_wait(&conn->core))
         return FALSE;
@@ -196,7 +175,7 @@ still_in_time_wait(const conn_data *conn, const nstime_t *now)
 
 /* Remember the frames and times of the handshake and of each end's first FIN. */
 static void
-note_links_and_times(conn_data *conn, packet_info *pinfo, const tcpst_verdict *v)
+note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdict *v)
 {
     if (!(v->bits & TCPST_V_RETRANSMISSION)) {
         switch (v->step) {
@@ -239,7 +218,7 @@ note_links_and_times(conn_data *conn, packet_info *pinfo, const tcpst_verdict *v
 static void
 track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const address *dst)
 {
-    frame_record *rec = new_frame_record(pinfo);
+    tcpstate_record *rec = new_frame_record(pinfo);
     guint captured = tvb_captured_length(tvb);
 
     if (captured < TCP_FIXED_HEADER_LEN) {
@@ -273,19 +252,26 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->status = RECORD_NO_CONVERSATION;
         return;
     }
-    conn_data *conn = (conn_data *)conversation_get_proto_data(conv, proto_tcpstate);
+    tcpstate_conn *conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
     gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
-    const conn_data *previous = conn;
+    const tcpstate_conn *previous = conn;
     if (first) {
         if (!previous)
             previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
-        conn = wmem_new0(wmem_file_scope(), conn_data);
+        conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
         tcpst_conn_init(&conn->core);
         conversation_add_proto_data(conv, proto_tcpstate, conn);
     }
     rec->stream = tcpd->stream;
     rec->conn = conn;
     tcpst_conn_segment(&conn->core, &seg, &rec->verdict);
+    if (first) {
+        int sender = (rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+        copy_address_wmem(wmem_file_scope(), &conn->addr[sender], src);
+        copy_address_wmem(wmem_file_scope(), &conn->addr[!sender], dst);
+        conn->port[sender] = seg.src_port;
+        conn->port[!sender] = seg.dst_port;
+    }
     /* Wireshark's TCP starts a new stream at a SYN with a new ISN, so what the SYN meant for
      * the connection it arrived on is seen here, on the previous one. */
     if (first && previous && still_in_time_wait(previous, &pinfo->abs_ts))
@@ -327,9 +313,11 @@ dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     return len;
 }
 
-static const char *
-step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_t *scope)
+const char *
+tcpstate_step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_t *scope)
 {
+    if (v->step == TCPST_STEP_NONE)
+        return NULL;
     const char *label = short_form ? tcpst_step_short(v->step) : tcpst_step_label(v->step);
     if (v->bits & TCPST_V_RETRANSMISSION)
         return wmem_strdup_printf(scope, "Retransmission of %s", tcpst_step_short(v->step));
@@ -357,7 +345,7 @@ transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 
 /* The connection as of this packet: Zeek's conn_state and history, who closed, how. */
 static void
-show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
 
@@ -388,9 +376,9 @@ add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, const nstime_t *later, con
 
 /* Links to the steps so far, so a click jumps between them; the handshake's times. */
 static void
-show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
 {
-    const conn_data *conn = rec->conn;
+    const tcpstate_conn *conn = rec->conn;
     const tcpst_verdict *v = &rec->verdict;
     guint32 now = pinfo->num;
 
@@ -445,10 +433,10 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpst_
 
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-             const frame_record *rec)
+             const tcpstate_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
-    const char *label = v->step != TCPST_STEP_NONE ? step_label(v, FALSE, pinfo->pool) : NULL;
+    const char *label = tcpstate_step_label(v, FALSE, pinfo->pool);
     int sender = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
     proto_item *item;
 
@@ -487,16 +475,18 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
 }
 
 static void
-show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
 {
+    if (rec->status == RECORD_JUDGED)
+        tap_queue_packet(tcpstate_tap, pinfo, rec);
     if (rec->status == RECORD_JUDGED && tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", step_label(&rec->verdict, TRUE, pinfo->pool));
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", tcpstate_step_label(&rec->verdict, TRUE, pinfo->pool));
     if (!tree)
         return;
 
     proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_tcpstate);
-    switch ((record_status)rec->status) {
+    switch ((tcpstate_record_status)rec->status) {
     case RECORD_JUDGED:
         show_verdict(tvb, pinfo, st, ti, rec);
         break;
@@ -521,9 +511,9 @@ static int
 dissect_tcpstate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     guint32 n = 0;
-    const frame_record *rec;
+    const tcpstate_record *rec;
 
-    while ((rec = (const frame_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, n))) {
+    while ((rec = (const tcpstate_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, n))) {
         show_record(tvb, pinfo, tree, rec);
         n++;
     }
@@ -687,6 +677,7 @@ proto_register_tcpstate(void)
     };
 
     proto_tcpstate = proto_register_protocol("TCP State", "TCP State", "tcpstate");
+    tcpstate_tap = register_tap("tcpstate");
     tcp_table = register_dissector_table("tcpstate.tcp", "TCP, as called by TCP State",
                                          proto_tcpstate, FT_UINT8, BASE_DEC);
     proto_register_field_array(proto_tcpstate, hf, array_length(hf));
@@ -716,4 +707,5 @@ proto_reg_handoff_tcpstate(void)
     dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
 
     register_postdissector(create_dissector_handle(dissect_tcpstate, proto_tcpstate));
+    tcpstate_register_reports();
 }

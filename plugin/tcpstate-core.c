@@ -55,6 +55,7 @@ typedef enum {
     SND_FIN,
     SND_FIN_AGAIN,      /* a retransmitted FIN */
     SND_RST,
+    SND_RST_TO_BAD_SYNACK,  /* a RST answering a SYN+ACK whose ACK was not acceptable */
     N_EVENTS
 } event;
 
@@ -161,8 +162,12 @@ static const uint8_t next[N_EVENTS][TCPST_N_STATES] = {
         [TCPST_CLOSING]     = TO(TCPST_CLOSED),
         [TCPST_LAST_ACK]    = TO(TCPST_CLOSED),
         [TCPST_TIME_WAIT]   = TO(TCPST_CLOSED),
+        /* 3.10.5 ABORT call, SYN-SENT: "delete the TCB, enter CLOSED state" */
+        [TCPST_SYN_SENT]    = TO(TCPST_CLOSED),
+    },
+    [SND_RST_TO_BAD_SYNACK] = {
         /* 3.10.7.3 SYN-SENT, first: an unacceptable ACK is answered with
-         * <SEQ=SEG.ACK><CTL=RST> and the end stays in SYN-SENT (empty cell) */
+         * <SEQ=SEG.ACK><CTL=RST> and the end stays in SYN-SENT (no cell) */
     },
 };
 
@@ -346,6 +351,12 @@ receive_now(tcpst_end *receiver, const tcpst_end *sender, const tcpst_segment *s
     }
 }
 
+static bool
+has_been_synchronized(const tcpst_end *end)
+{
+    return end->was_synchronized || is_synchronized(end->state);
+}
+
 static uint8_t
 reset_step(const tcpst_conn *conn, tcpst_role sender_role)
 {
@@ -358,8 +369,7 @@ reset_step(const tcpst_conn *conn, tcpst_role sender_role)
         return TCPST_STEP_RST_REFUSED;
     if ((sender->sent | peer->sent) & SENT_FIN)
         return TCPST_STEP_RST_AFTER_FIN;
-    if (sender->state == TCPST_SYN_SENT || sender->state == TCPST_SYN_RCVD
-        || peer->state == TCPST_SYN_SENT || peer->state == TCPST_SYN_RCVD)
+    if (!has_been_synchronized(sender) && !has_been_synchronized(peer))
         return TCPST_STEP_RST_HANDSHAKE;
     return sender_role == TCPST_CLIENT ? TCPST_STEP_RST_ABORT_CLIENT : TCPST_STEP_RST_ABORT_SERVER;
 }
@@ -401,9 +411,11 @@ judge_reset(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
         verdict->anomalies |= 1u << TCPST_A_RST_OUT_OF_WINDOW;
         return;
     }
+    tcpst_end *sender = &conn->end[sender_role];
     verdict->step = reset_step(conn, sender_role);
     conn->closes |= verdict->step == TCPST_STEP_RST_REFUSED ? CLOSE_REFUSED : CLOSE_RESET;
-    apply(&conn->end[sender_role], SND_RST);
+    bool answers_bad_synack = (receiver->sent & SENT_ANY_SYNACK) && !(receiver->sent & SENT_SYNACK);
+    apply(sender, answers_bad_synack ? SND_RST_TO_BAD_SYNACK : SND_RST);
     apply(receiver, RCV_RST);
     /* Back in LISTEN (3.10.7.4), the end has forgotten the half-open connection: the next
      * SYN+ACK it sends answers the SYN afresh. */

@@ -1,0 +1,52 @@
+/* tcpstate-tap.h
+ * What the first pass keeps per connection and per TCP header, shared by the dissector
+ * (packet-tcpstate.c) and the reports (plugin/tcpstate-reports.c), which receive each
+ * judged record from the "tcpstate" tap.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPSTATE_TAP_H
+#define TCPSTATE_TAP_H
+
+#include <epan/address.h>
+#include <wsutil/nstime.h>
+
+#include "tcpstate-core.h"
+
+/* A connection: the state machine, its two ends' addresses, and what links and times its
+ * steps. Frame numbers are set once, when the step happens, so a packet shows only those at
+ * or before it. */
+typedef struct {
+    tcpst_conn core;
+    address addr[2];                /* client, server */
+    guint16 port[2];
+    guint32 syn_frame, synack_frame, ack_frame;
+    guint32 fin_frame[2];           /* first FIN of the client, of the server */
+    nstime_t syn_time, synack_time, ack_time;
+    nstime_t time_wait_since;       /* when an end last entered TIME_WAIT */
+} tcpstate_conn;
+
+/* What the first pass found out about one TCP header of a frame. */
+typedef enum {
+    RECORD_JUDGED,
+    RECORD_TRUNCATED,       /* fewer than 20 bytes of the header were captured */
+    RECORD_BAD_HEADER,      /* data offset below 5 words */
+    RECORD_NO_CONVERSATION  /* TCP kept no conversation for it */
+} tcpstate_record_status;
+
+typedef struct {
+    tcpst_verdict verdict;
+    const tcpstate_conn *conn;
+    guint32 stream;
+    guint8 status;          /* tcpstate_record_status */
+    guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
+    guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
+} tcpstate_record;
+
+/* The label of a verdict's step ("Retransmission of Wave 1/4" included), or NULL. */
+const char *tcpstate_step_label(const tcpst_verdict *verdict, gboolean short_form,
+                                wmem_allocator_t *scope);
+
+void tcpstate_register_reports(void);
+
+#endif /* TCPSTATE_TAP_H */
