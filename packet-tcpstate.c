@@ -74,7 +74,7 @@ static expert_field ei_tcpstate_truncated = EI_INIT;
 static expert_field ei_tcpstate_bad_header = EI_INIT;
 static expert_field ei_tcpstate_no_conversation = EI_INIT;
 
-static gboolean tcpstate_info_column = TRUE;
+static tcpstate_pref_bool tcpstate_info_column = TRUE;
 
 /* Linux keeps TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN); RFC 9293's 2 MSL is 240 s. */
 #define TIME_WAIT_DEFAULT 60
@@ -129,7 +129,7 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
     guint offset = TCP_FIXED_HEADER_LEN;
 
     while (offset < end) {
-        guint8 kind = tvb_get_guint8(tvb, offset);
+        guint8 kind = tvb_get_uint8(tvb, offset);
         if (kind == 0)                          /* end of option list */
             break;
         if (kind == 1) {                        /* no-operation */
@@ -138,11 +138,11 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
         }
         if (offset + 1 >= end)
             break;
-        guint8 len = tvb_get_guint8(tvb, offset + 1);
+        guint8 len = tvb_get_uint8(tvb, offset + 1);
         if (len < 2 || offset + len > end)
             break;
         if (kind == 3 && len == 3)
-            return tvb_get_guint8(tvb, offset + 2);
+            return tvb_get_uint8(tvb, offset + 2);
         offset += len;
     }
     return TCPST_NO_WSCALE;
@@ -226,7 +226,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->captured_len = (guint16)captured;
         return;
     }
-    guint header_len = (tvb_get_guint8(tvb, 12) >> 4) * 4;
+    guint header_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
     if (header_len < TCP_FIXED_HEADER_LEN) {
         rec->status = RECORD_BAD_HEADER;
         rec->header_len = (guint8)header_len;
@@ -238,7 +238,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     seg.dst_port = tvb_get_ntohs(tvb, 2);
     seg.seq = tvb_get_ntohl(tvb, 4);
     seg.ack = tvb_get_ntohl(tvb, 8);
-    seg.flags = tvb_get_guint8(tvb, 13);
+    seg.flags = tvb_get_uint8(tvb, 13);
     seg.window = tvb_get_ntohs(tvb, 14);
     seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
     guint reported = tvb_reported_length(tvb);
