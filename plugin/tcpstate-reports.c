@@ -447,6 +447,118 @@ ladder_draw(void *p)
     printf("================================================================================\n");
 }
 
+/* ---- the connection table in the GUI (Statistics > TCP State Connections), and in tshark as
+ * -z tcpstate,conntable: one row per connection, updated as its packets arrive ---- */
+
+static stat_tap_table_item conn_table_fields[] = {
+    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server", "%s" },
+    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "First frame", "%u" },
+    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Packets", "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Conn state", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "History", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Close kind", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Closed by", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client state", "%s" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server state", "%s" },
+};
+enum { COL_STREAM, COL_CLIENT, COL_SERVER, COL_FIRST, COL_PACKETS, COL_CONN_STATE, COL_HISTORY,
+       COL_CLOSE_KIND, COL_CLOSED_BY, COL_CLIENT_STATE, COL_SERVER_STATE, N_TABLE_COLUMNS };
+
+/* Per table: tcpstate_conn* -> row number + 1. */
+static GHashTable *rows_by_table;
+
+static void
+conn_table_init(stat_tap_table_ui *ui)
+{
+    stat_tap_table *table = stat_tap_find_table(ui, ui->title);
+    if (!table) {
+        table = stat_tap_init_table(ui->title, N_TABLE_COLUMNS, 0, "tcp.stream");
+        stat_tap_add_table(ui, table);
+    }
+    if (!rows_by_table)
+        rows_by_table = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                              (GDestroyNotify)g_hash_table_destroy);
+    g_hash_table_replace(rows_by_table, table, g_hash_table_new(g_direct_hash, g_direct_equal));
+}
+
+static void
+set_string(stat_tap_table *table, guint row, guint column, char *value)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, column);
+    g_free((char *)item->value.string_value);
+    item->value.string_value = value;
+}
+
+static tap_packet_status
+conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
+                  tap_flags_t flags _U_)
+{
+    stat_data_t *stat_data = (stat_data_t *)p;
+    stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
+    GHashTable *rows = (GHashTable *)g_hash_table_lookup(rows_by_table, table);
+    const tcpstate_record *rec = (const tcpstate_record *)r;
+    const tcpst_verdict *v = &rec->verdict;
+    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(rows, rec->conn));
+
+    if (!row) {
+        stat_tap_table_item_type items[N_TABLE_COLUMNS];
+        memset(items, 0, sizeof items);
+        for (guint c = 0; c < N_TABLE_COLUMNS; c++)
+            items[c].type = conn_table_fields[c].type;
+        items[COL_STREAM].value.uint_value = rec->stream;
+        items[COL_CLIENT].value.string_value = endpoint_text(rec->conn, TCPST_CLIENT);
+        items[COL_SERVER].value.string_value = endpoint_text(rec->conn, TCPST_SERVER);
+        items[COL_FIRST].value.uint_value = pinfo->num;
+        row = table->num_elements + 1;
+        stat_tap_init_table_row(table, row - 1, N_TABLE_COLUMNS, items);
+        g_hash_table_insert(rows, (gpointer)rec->conn, GUINT_TO_POINTER(row));
+    }
+    row--;
+    stat_tap_get_field_data(table, row, COL_PACKETS)->value.uint_value++;
+    set_string(table, row, COL_CONN_STATE, g_strdup(tcpst_conn_state_name(v->conn_state)));
+    set_string(table, row, COL_HISTORY, g_strndup(rec->conn->core.history, v->history_len));
+    set_string(table, row, COL_CLOSE_KIND, g_strdup(v->close_kind == TCPST_CLOSE_NONE ? "open"
+                                                    : tcpst_close_kind_name(v->close_kind)));
+    set_string(table, row, COL_CLOSED_BY, g_strdup(v->closed_by == TCPST_NOBODY ? "-"
+                                                   : tcpst_role_name(v->closed_by)));
+    set_string(table, row, COL_CLIENT_STATE, g_strdup(tcpst_state_name(v->after[TCPST_CLIENT])));
+    set_string(table, row, COL_SERVER_STATE, g_strdup(tcpst_state_name(v->after[TCPST_SERVER])));
+    return TAP_PACKET_REDRAW;
+}
+
+static void
+conn_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column,
+                     stat_tap_table_item_type *item)
+{
+    if (conn_table_fields[column].type == TABLE_ITEM_STRING) {
+        g_free((char *)item->value.string_value);
+        item->value.string_value = NULL;
+    }
+}
+
+/* A rescan starts with no connection at all. */
+static void
+conn_table_reset(stat_tap_table *table)
+{
+    for (guint row = 0; row < table->num_elements; row++) {
+        for (guint c = 0; c < N_TABLE_COLUMNS; c++)
+            conn_table_free_item(table, row, c, &table->elements[row][c]);
+        g_free(table->elements[row]);
+    }
+    table->num_elements = 0;
+    GHashTable *rows = (GHashTable *)g_hash_table_lookup(rows_by_table, table);
+    if (rows)
+        g_hash_table_remove_all(rows);
+}
+
+static stat_tap_table_ui conn_table_ui = {
+    REGISTER_STAT_GROUP_GENERIC, "TCP State Connections", "tcpstate", "tcpstate,conntable",
+    conn_table_init, conn_table_packet, conn_table_reset, conn_table_free_item, NULL,
+    G_N_ELEMENTS(conn_table_fields), conn_table_fields, 0, NULL, NULL, 0
+};
+
 /* ---- registration ---- */
 
 /* "tcpstate,conv", "tcpstate,conv,tsv", "tcpstate,conv,FILTER", "tcpstate,conv,tsv,FILTER" */
@@ -487,4 +599,5 @@ tcpstate_register_reports(void)
                                tree_cleanup);
     register_stat_tap_ui(&conv_ui, NULL);
     register_stat_tap_ui(&ladder_ui, NULL);
+    register_stat_tap_table_ui(&conn_table_ui);
 }
