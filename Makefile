@@ -42,6 +42,13 @@ test: build
 bench: build
 	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
 
+# The same suite against Debian 13's Wireshark 4.4, in a cached debootstrap root (needs root:
+# sudo; the first run builds the root, ~800 MB in /var/cache/tcpstate-compat), and the
+# tcpstate fields of every sample compared with this build's (scripts/compat/test-debian13.sh).
+.PHONY: test-compat
+test-compat: build
+	scripts/compat/test-debian13.sh --native-plugin $(PLUGIN)
+
 # Wireshark ignores personal plugin folders for root, so root gets the global folder.
 install: build
 	@if [ "$$(id -u)" = 0 ]; then dest=$$(pkg-config --variable=plugindir wireshark)/epan; \
