@@ -100,6 +100,16 @@ def check_loading(ts):
                  "`make uninstall`):\n%s" % "\n".join(l for l in without_list.splitlines() if "tcpstate" in l))
 
 
+def tree_items(ts, capture, packets=2000):
+    """Protocol-tree items per packet with the plugin (-T pdml on the first packets): what
+    -T fields has to build and walk."""
+    pdml = ts.output("with", ["-r", capture, "-c", str(packets), "-T", "pdml"])
+    names = re.findall(r'<field name="([^"]*)"', pdml)
+    return {"all": len(names) / packets,
+            "tcp": sum(1 for x in names if x.startswith("tcp.")) / packets,
+            "tcpstate": sum(1 for x in names if x.startswith("tcpstate")) / packets}
+
+
 def pairs(ts, n, args_with, args_without, label):
     runs = []
     for i in range(n):
@@ -317,6 +327,9 @@ def report(args, info, counts, results, cg):
         p("      medians: with %.2f s CPU, %.2f s wall, %.0f MiB; without %.2f s CPU, %.2f s wall, %.0f MiB"
           % (fl["cpu"]["with"], fl["wall"]["with"], fl["rss"]["with"] / 1024,
              fl["cpu"]["without"], fl["wall"]["without"], fl["rss"]["without"] / 1024))
+        it = fl["items"]
+        p("      tree items per packet (first 2,000 packets, -T pdml): %.1f in all with the plugin, "
+          "of which tcpstate %.1f, tcp %.1f" % (it["all"], it["tcpstate"], it["tcp"]))
     p("")
     p("(c) Memory the plugin keeps: peak RSS with - without, plain tshark -r, median over pairs")
     p("  %12s %12s %12s %12s %10s %11s %11s" % ("packets", "connections", "RSS without", "RSS with",
@@ -409,6 +422,7 @@ def main():
             log("(b) -T fields, %d pairs" % args.pairs)
             results["fields"] = summarise(pairs(ts, args.pairs, ["-r", full] + FIELDS_WITH,
                                                 ["-r", full] + FIELDS_WITHOUT, "fields"))
+            results["fields"]["items"] = tree_items(ts, full)
         results["growth"] = {args.packets: results["plain"]}
         for n in sizes[:2]:
             log("(c) memory growth, %d packets, %d pairs" % (n, args.growth_pairs))
