@@ -21,12 +21,16 @@
 #
 # Environment: TCPSTATE_COMPAT_CACHE (cache folder), TCPSTATE_COMPAT_MIRROR (Debian mirror,
 # default http://deb.debian.org/debian), TCPSTATE_COMPAT_SHARED (the folder holding
-# pcaps-public, default ../shared). Needs root (re-runs itself through sudo), Debian's
-# debootstrap (installed with apt-get when missing), and mount/chroot rights.
+# pcaps-public, default ../shared), TCPSTATE_COMPAT_EXTRA_PACKAGES (more Debian packages for
+# the root, e.g. "wireshark-qt xvfb x11-utils imagemagick" for the GUI test, which skips
+# without them; added to the cached root on the next run).
+# Needs root (re-runs itself through sudo), Debian's debootstrap (installed with apt-get when
+# missing), and mount/chroot rights.
 set -euo pipefail
 
 SUITE=trixie
 PACKAGES="wireshark-dev tshark cmake gcc make python3 pkg-config libglib2.0-dev util-linux"
+PACKAGES="$PACKAGES${TCPSTATE_COMPAT_EXTRA_PACKAGES:+ $TCPSTATE_COMPAT_EXTRA_PACKAGES}"
 CACHE=${TCPSTATE_COMPAT_CACHE:-/var/cache/tcpstate-compat}
 MIRROR=${TCPSTATE_COMPAT_MIRROR:-http://deb.debian.org/debian}
 ROOT=$CACHE/$SUITE
@@ -49,7 +53,8 @@ done
 if [ "$(id -u)" != 0 ]; then
     echo "debootstrap, mount and chroot need root: re-running through sudo" >&2
     exec sudo TCPSTATE_COMPAT_CACHE="$CACHE" TCPSTATE_COMPAT_MIRROR="$MIRROR" \
-        TCPSTATE_COMPAT_SHARED="$SHARED" "$0" \
+        TCPSTATE_COMPAT_SHARED="$SHARED" \
+        TCPSTATE_COMPAT_EXTRA_PACKAGES="${TCPSTATE_COMPAT_EXTRA_PACKAGES:-}" "$0" \
         ${native_plugin:+--native-plugin "$native_plugin"} ${refresh:+--refresh} \
         ${rebuild:+--rebuild} ${shell:+--shell}
 fi
