@@ -87,26 +87,121 @@ static dissector_table_t tcp_table;
 
 #define TCP_FIXED_HEADER_LEN 20
 
-/* The records and connections the first pass keeps are in plugin/tcpstate-tap.h: the reports
- * read them from the "tcpstate" tap. */
+/* What the first pass keeps of one TCP header (the connection it belongs to is in
+ * plugin/tcpstate-tap.h). 20 bytes: on a capture of a million packets, tcpstate's memory is a
+ * few per cent of what Wireshark keeps itself, so each byte here counts. */
+typedef struct {
+    tcpst_verdict verdict;
+    guint32 conn_ref;       /* index + 1 in connections, when judged */
+    guint8 status;          /* tcpstate_record_status, | RECORD_MORE */
+    guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
+    guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
+} frame_record;
 
-/* Records are kept per frame under keys 0, 1, ...: one per TCP header the frame carries
- * outside ICMP errors (a tunnel can carry several). */
-static guint32
-frame_record_count(packet_info *pinfo)
+#define RECORD_MORE 0x80    /* the frame has further TCP headers, in frame_more_records */
+
+/* The first TCP header of every frame, indexed by frame number: no lookup, no per-frame
+ * allocation. Chunks of RECORDS_PER_CHUNK frames, allocated as the capture reaches them,
+ * waste at most one chunk (a doubling array would waste up to half). A frame's further TCP
+ * headers (tunnels) are in frame_more_records. */
+#define RECORDS_PER_CHUNK 4096
+static GPtrArray *frame_records;            /* of frame_record[RECORDS_PER_CHUNK] */
+static wmem_map_t *frame_more_records;     /* frame number -> wmem_array_t of frame_record */
+static GPtrArray *connections;              /* tcpstate_conn *, in file scope */
+
+/* Wireshark's TCP has just looked the conversation up; looking it up again for every segment
+ * was the plugin's largest cost. A small cache, keyed by the 4-tuple in either direction,
+ * finds the connection of most segments. Every SYN goes to the conversation table, since
+ * that is where TCP starts a new stream on a reused 4-tuple. */
+#define CONN_CACHE_SIZE 4096
+static tcpstate_conn *conn_cache[CONN_CACHE_SIZE];
+
+static guint
+conn_cache_slot(const address *src, const address *dst, guint16 src_port, guint16 dst_port)
 {
-    guint32 n = 0;
-    while (p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, n))
-        n++;
-    return n;
+    guint hash = (guint)(src_port ^ dst_port) * 2654435761u;
+    hash ^= add_address_to_hash(0, src) ^ add_address_to_hash(0, dst);
+    return hash % CONN_CACHE_SIZE;
 }
 
-static tcpstate_record *
+static tcpstate_conn *
+conn_cache_find(const address *src, const address *dst, guint16 src_port, guint16 dst_port)
+{
+    tcpstate_conn *conn = conn_cache[conn_cache_slot(src, dst, src_port, dst_port)];
+    if (!conn)
+        return NULL;
+    if (src->type != conn->addr_type || src->len != conn->addr_len)
+        return NULL;
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        if (conn->port[role] == src_port && conn->port[!role] == dst_port
+            && memcmp(conn->addr[role], src->data, src->len) == 0
+            && memcmp(conn->addr[!role], dst->data, dst->len) == 0)
+            return conn;
+    }
+    return NULL;
+}
+
+static void
+tcpstate_init(void)
+{
+    memset(conn_cache, 0, sizeof conn_cache);
+    frame_records = g_ptr_array_new_with_free_func(g_free);
+    frame_more_records = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    connections = g_ptr_array_new();
+}
+
+static void
+tcpstate_cleanup(void)
+{
+    g_ptr_array_free(frame_records, TRUE);
+    g_ptr_array_free(connections, TRUE);
+    frame_records = NULL;
+    connections = NULL;
+}
+
+/* The record of a frame's first TCP header; with `create`, allocating its chunk. */
+static frame_record *
+first_record(guint32 num, gboolean create)
+{
+    guint chunk = num / RECORDS_PER_CHUNK;
+    if (!frame_records || (chunk >= frame_records->len && !create))
+        return NULL;
+    if (chunk >= frame_records->len)
+        g_ptr_array_set_size(frame_records, chunk + 1);
+    frame_record *records = (frame_record *)g_ptr_array_index(frame_records, chunk);
+    if (!records) {
+        if (!create)
+            return NULL;
+        records = g_new0(frame_record, RECORDS_PER_CHUNK);
+        frame_records->pdata[chunk] = records;
+    }
+    return &records[num % RECORDS_PER_CHUNK];
+}
+
+/* A new, zeroed record for the next TCP header of this frame (first pass only). */
+static frame_record *
 new_frame_record(packet_info *pinfo)
 {
-    tcpstate_record *rec = wmem_new0(wmem_file_scope(), tcpstate_record);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, frame_record_count(pinfo), rec);
-    return rec;
+    guint32 num = pinfo->num;
+    frame_record *first = first_record(num, TRUE);
+    if (first->status == RECORD_NONE)
+        return first;
+
+    first->status |= RECORD_MORE;
+    wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(num));
+    if (!more) {
+        more = wmem_array_new(wmem_file_scope(), sizeof(frame_record));
+        wmem_map_insert(frame_more_records, GUINT_TO_POINTER(num), more);
+    }
+    frame_record blank = { 0 };
+    wmem_array_append_one(more, blank);
+    return (frame_record *)wmem_array_index(more, wmem_array_get_count(more) - 1);
+}
+
+static const tcpstate_conn *
+conn_of(const frame_record *rec)
+{
+    return (const tcpstate_conn *)g_ptr_array_index(connections, rec->conn_ref - 1);
 }
 
 /* TCP numbers the two directions of a conversation by comparing the addresses, then the
@@ -164,12 +259,12 @@ previous_connection(packet_info *pinfo, conversation_t *conv, const address *src
 }
 
 static gboolean
-still_in_time_wait(const tcpstate_conn *conn, const nstime_t *now)
+still_in_time_wait(const tcpstate_conn *conn, packet_info *pinfo)
 {
     if (!tcpst_conn_in_time_wait(&conn->core))
         return FALSE;
     nstime_t waited;
-    nstime_delta(&waited, now, &conn->time_wait_since);
+    nstime_delta(&waited, &pinfo->abs_ts, &conn->time_wait_since);
     return waited.secs < (time_t)tcpstate_time_wait;
 }
 
@@ -213,12 +308,38 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
             conn->time_wait_since = pinfo->abs_ts;
 }
 
+/* Keep the ends' addresses and ports, for the reports and the cache. IP addresses only
+ * (addr_len stays 0 for anything longer, and such a connection is never cached). */
+static void
+remember_ends(tcpstate_conn *conn, int sender, const address *src, const address *dst,
+              guint16 src_port, guint16 dst_port)
+{
+    conn->port[sender] = src_port;
+    conn->port[!sender] = dst_port;
+    if (src->len > TCPSTATE_ADDR_MAX || src->len != dst->len || src->type != dst->type)
+        return;
+    conn->addr_type = (guint8)src->type;
+    conn->addr_len = (guint8)src->len;
+    memcpy(conn->addr[sender], src->data, src->len);
+    memcpy(conn->addr[!sender], dst->data, dst->len);
+}
+
+/* Feed the segment to its connection's state machine and keep the verdict. */
+static void
+judge(tcpstate_conn *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec)
+{
+    rec->status = RECORD_JUDGED;
+    rec->conn_ref = conn->ref;
+    tcpst_conn_segment(&conn->core, seg, &rec->verdict);
+    note_links_and_times(conn, pinfo, &rec->verdict);
+}
+
 /* First pass only: judge the TCP header in tvb, which Wireshark's TCP dissector has just
  * dissected. Must not throw: it may run while an exception from TCP's payload unwinds. */
 static void
 track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const address *dst)
 {
-    tcpstate_record *rec = new_frame_record(pinfo);
+    frame_record *rec = new_frame_record(pinfo);
     guint captured = tvb_captured_length(tvb);
 
     if (captured < TCP_FIXED_HEADER_LEN) {
@@ -245,6 +366,13 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     seg.payload_len = reported > header_len ? reported - header_len : 0;
     seg.endpoint = endpoint_of(src, dst, seg.src_port, seg.dst_port);
 
+    tcpstate_conn *conn = (seg.flags & TCPST_SYN) ? NULL
+                        : conn_cache_find(src, dst, seg.src_port, seg.dst_port);
+    if (conn) {
+        judge(conn, pinfo, &seg, rec);
+        return;
+    }
+
     conversation_t *conv = find_conversation(pinfo->num, src, dst, CONVERSATION_TCP,
                                              seg.src_port, seg.dst_port, 0);
     struct tcp_analysis *tcpd = conv ? (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
@@ -252,7 +380,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->status = RECORD_NO_CONVERSATION;
         return;
     }
-    tcpstate_conn *conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
+    conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
     gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
     const tcpstate_conn *previous = conn;
     if (first) {
@@ -260,26 +388,25 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
             previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
         conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
         tcpst_conn_init(&conn->core);
+        conn->stream = tcpd->stream;
         conversation_add_proto_data(conv, proto_tcpstate, conn);
+        g_ptr_array_add(connections, conn);
+        conn->ref = connections->len;
     }
-    rec->stream = tcpd->stream;
-    rec->conn = conn;
-    tcpst_conn_segment(&conn->core, &seg, &rec->verdict);
+    judge(conn, pinfo, &seg, rec);
     if (first) {
         int sender = (rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
-        copy_address_wmem(wmem_file_scope(), &conn->addr[sender], src);
-        copy_address_wmem(wmem_file_scope(), &conn->addr[!sender], dst);
-        conn->port[sender] = seg.src_port;
-        conn->port[!sender] = seg.dst_port;
+        remember_ends(conn, sender, src, dst, seg.src_port, seg.dst_port);
     }
+    if (conn->addr_len)
+        conn_cache[conn_cache_slot(src, dst, seg.src_port, seg.dst_port)] = conn;
     /* Wireshark's TCP starts a new stream at a SYN with a new ISN, so what the SYN meant for
      * the connection it arrived on is seen here, on the previous one. */
-    if (first && previous && still_in_time_wait(previous, &pinfo->abs_ts))
+    if (first && previous && still_in_time_wait(previous, pinfo))
         rec->verdict.anomalies |= 1u << TCPST_A_REUSE_IN_TIME_WAIT;
     if (first && previous && (seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
         && tcpst_conn_is_open(&previous->core))
         rec->verdict.anomalies |= 1u << TCPST_A_SYN_ON_ESTABLISHED;
-    note_links_and_times(conn, pinfo, &rec->verdict);
 }
 
 static int
@@ -311,6 +438,25 @@ dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     }
     ENDTRY;
     return len;
+}
+
+/* " [Handshake 1/3]" and " [Retransmission of Handshake 1/3]" for each step, made once: the
+ * Info column of every step packet gets one, even in plain tshark -r. */
+static const char *info_texts[2][TCPST_N_STEPS];
+
+static void
+make_info_texts(void)
+{
+    for (unsigned step = TCPST_STEP_NONE + 1; step < TCPST_N_STEPS; step++) {
+        info_texts[0][step] = g_strdup_printf(" [%s]", tcpst_step_short(step));
+        info_texts[1][step] = g_strdup_printf(" [Retransmission of %s]", tcpst_step_short(step));
+    }
+}
+
+static const char *
+info_text(const tcpst_verdict *v)
+{
+    return info_texts[(v->bits & TCPST_V_RETRANSMISSION) ? 1 : 0][v->step];
 }
 
 const char *
@@ -345,14 +491,15 @@ transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 
 /* The connection as of this packet: Zeek's conn_state and history, who closed, how. */
 static void
-show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
+show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
+    const tcpstate_conn *conn = conn_of(rec);
 
     proto_tree_add_string(tree, hf_tcpstate_conn_state, tvb, 0, 0, tcpst_conn_state_name(v->conn_state));
     /* The history only grows: as of this packet it is the first history_len letters. */
     proto_tree_add_string(tree, hf_tcpstate_history, tvb, 0, 0,
-                          wmem_strndup(pinfo->pool, rec->conn->core.history, v->history_len));
+                          wmem_strndup(pinfo->pool, conn->core.history, v->history_len));
     if (v->closed_by != TCPST_NOBODY)
         proto_tree_add_string(tree, hf_tcpstate_closed_by, tvb, 0, 0, tcpst_role_name(v->closed_by));
     if (v->close_kind != TCPST_CLOSE_NONE)
@@ -366,19 +513,23 @@ add_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame, guint32 now)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
 }
 
+/* The time between two steps, shown once both happened at or before this packet. */
 static void
-add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, const nstime_t *later, const nstime_t *earlier)
+add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
+             guint32 from_frame, const nstime_t *from, guint32 to_frame, const nstime_t *to)
 {
+    if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num)
+        return;
     nstime_t delta;
-    nstime_delta(&delta, later, earlier);
+    nstime_delta(&delta, to, from);
     proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &delta));
 }
 
 /* Links to the steps so far, so a click jumps between them; the handshake's times. */
 static void
-show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
+show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
-    const tcpstate_conn *conn = rec->conn;
+    const tcpstate_conn *conn = conn_of(rec);
     const tcpst_verdict *v = &rec->verdict;
     guint32 now = pinfo->num;
 
@@ -398,13 +549,14 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
         break;
     }
 
-    gboolean syn_seen = conn->syn_frame && conn->syn_frame <= now;
-    if (syn_seen && conn->synack_frame && conn->synack_frame <= now)
-        add_interval(tree, hf_tcpstate_rtt_synack, tvb, &conn->synack_time, &conn->syn_time);
-    if (conn->synack_frame && conn->ack_frame && conn->ack_frame <= now)
-        add_interval(tree, hf_tcpstate_rtt_ack, tvb, &conn->ack_time, &conn->synack_time);
-    if (syn_seen)
-        add_interval(tree, hf_tcpstate_since_syn, tvb, &pinfo->abs_ts, &conn->syn_time);
+    if (v->step != TCPST_STEP_NONE) {
+        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, &conn->syn_time,
+                     conn->synack_frame, &conn->synack_time);
+        add_interval(tree, hf_tcpstate_rtt_ack, tvb, pinfo, conn->synack_frame, &conn->synack_time,
+                     conn->ack_frame, &conn->ack_time);
+    }
+    add_interval(tree, hf_tcpstate_since_syn, tvb, pinfo, conn->syn_frame, &conn->syn_time,
+                 now, &pinfo->abs_ts);
 
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
         if (v->after[role] == TCPST_TIME_WAIT && v->before[role] != TCPST_TIME_WAIT) {
@@ -417,15 +569,17 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
 }
 
 static void
-show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpst_verdict *v)
+show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
+    const tcpst_verdict *v = &rec->verdict;
     for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
         if (!(v->anomalies & (1u << a)))
             continue;
         proto_item *item = proto_tree_add_string(tree, hf_tcpstate_anomaly, tvb, 0, 0, tcpst_anomaly_name(a));
         if (a == TCPST_A_HANDSHAKE_ACK)
             expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a],
-                                   "Handshake ACK number is not the peer's ISN+1 (%u)", v->expected_ack);
+                                   "Handshake ACK number is not the peer's ISN+1 (%u)",
+                                   tcpst_conn_expected_ack(&conn_of(rec)->core, v));
         else
             expert_add_info(pinfo, item, &ei_tcpstate_anomaly[a]);
     }
@@ -433,7 +587,7 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpst_
 
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-             const tcpstate_record *rec)
+             const frame_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
     const char *label = tcpstate_step_label(v, FALSE, pinfo->pool);
@@ -457,36 +611,48 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     proto_tree_add_string(tree, hf_tcpstate_sender, tvb, 0, 0, tcpst_role_name(sender));
     proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_state_name(v->after[TCPST_CLIENT]));
     proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_state_name(v->after[TCPST_SERVER]));
-    proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_CLIENT]));
-    proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_SERVER]));
-    proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
+    /* Most packets change no state: the states before and the transition only where they do,
+     * which keeps the tree (and tshark -T fields) lean. */
+    if (v->before[TCPST_CLIENT] != v->after[TCPST_CLIENT] || v->before[TCPST_SERVER] != v->after[TCPST_SERVER]) {
+        proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_CLIENT]));
+        proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_SERVER]));
+        proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
+    }
 
     if (tcpst_step_handshake(v->step) >= 2 && !(v->bits & TCPST_V_RETRANSMISSION)) {
         proto_tree_add_boolean(tree, hf_tcpstate_ack_ok, tvb, 0, 0, !(v->bits & TCPST_V_BAD_ACK));
         if (v->bits & TCPST_V_BAD_ACK)
-            proto_tree_add_uint(tree, hf_tcpstate_expected_ack, tvb, 0, 0, v->expected_ack);
+            proto_tree_add_uint(tree, hf_tcpstate_expected_ack, tvb, 0, 0,
+                                tcpst_conn_expected_ack(&conn_of(rec)->core, v));
     }
     show_summary(tvb, pinfo, tree, rec);
     show_links_and_times(tvb, pinfo, tree, rec);
-    show_anomalies(tvb, pinfo, tree, v);
+    show_anomalies(tvb, pinfo, tree, rec);
     item = proto_tree_add_boolean(tree, hf_tcpstate_inferred, tvb, 0, 0, v->bits & TCPST_V_INFERRED);
     proto_item_set_generated(item);
-    proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, rec->stream);
+    proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, conn_of(rec)->stream);
 }
 
 static void
-show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_record *rec)
+show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
-    if (rec->status == RECORD_JUDGED)
-        tap_queue_packet(tcpstate_tap, pinfo, rec);
-    if (rec->status == RECORD_JUDGED && tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", tcpstate_step_label(&rec->verdict, TRUE, pinfo->pool));
+    tcpstate_record_status status = (tcpstate_record_status)(rec->status & ~RECORD_MORE);
+    if (status == RECORD_JUDGED && have_tap_listener(tcpstate_tap)) {
+        tcpstate_tap_data *tap = wmem_new(pinfo->pool, tcpstate_tap_data);
+        tap->verdict = &rec->verdict;
+        tap->conn = conn_of(rec);
+        tap_queue_packet(tcpstate_tap, pinfo, tap);
+    }
+    if (status == RECORD_JUDGED && tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
+        col_append_str(pinfo->cinfo, COL_INFO, info_text(&rec->verdict));
     if (!tree)
         return;
 
     proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_tcpstate);
-    switch ((tcpstate_record_status)rec->status) {
+    switch (status) {
+    case RECORD_NONE:
+        break;
     case RECORD_JUDGED:
         show_verdict(tvb, pinfo, st, ti, rec);
         break;
@@ -510,15 +676,18 @@ show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tcpstate_
 static int
 dissect_tcpstate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    guint32 n = 0;
-    const tcpstate_record *rec;
+    const frame_record *first = first_record(pinfo->num, FALSE);
+    if (!first || first->status == RECORD_NONE)
+        return 0;
 
-    while ((rec = (const tcpstate_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpstate, n))) {
-        show_record(tvb, pinfo, tree, rec);
-        n++;
+    show_record(tvb, pinfo, tree, first);
+    if (first->status & RECORD_MORE) {
+        wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(pinfo->num));
+        for (guint i = 0; i < wmem_array_get_count(more); i++)
+            show_record(tvb, pinfo, tree, (const frame_record *)wmem_array_index(more, i));
     }
     /* Nonzero keeps "tcpstate" in frame.protocols, only for frames it judged. */
-    return n ? tvb_captured_length(tvb) : 0;
+    return tvb_captured_length(tvb);
 }
 
 static void
@@ -677,6 +846,9 @@ proto_register_tcpstate(void)
     };
 
     proto_tcpstate = proto_register_protocol("TCP State", "TCP State", "tcpstate");
+    register_init_routine(tcpstate_init);
+    make_info_texts();
+    register_cleanup_routine(tcpstate_cleanup);
     tcpstate_tap = register_tap("tcpstate");
     tcp_table = register_dissector_table("tcpstate.tcp", "TCP, as called by TCP State",
                                          proto_tcpstate, FT_UINT8, BASE_DEC);

@@ -431,10 +431,8 @@ static void
 check_handshake_ack(const tcpst_end *peer, const tcpst_segment *seg, tcpst_verdict *verdict)
 {
     uint32_t due = peer->isn + 1;
-    if (seg->ack != due && seg->ack != due + peer->syn_len) {
+    if (seg->ack != due && seg->ack != due + peer->syn_len)
         verdict->bits |= TCPST_V_BAD_ACK;
-        verdict->expected_ack = due;
-    }
 }
 
 static void
@@ -805,6 +803,13 @@ close_kind(const tcpst_conn *conn)
     if (client_fin || server_fin)
         return TCPST_CLOSE_HALF;
     return TCPST_CLOSE_NONE;
+}
+
+uint32_t
+tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict)
+{
+    tcpst_role peer = (verdict->bits & TCPST_V_FROM_SERVER) ? TCPST_CLIENT : TCPST_SERVER;
+    return conn->end[peer].isn + 1;
 }
 
 bool

@@ -126,7 +126,6 @@ typedef struct {
     uint8_t  close_kind;            /* tcpst_close_kind */
     uint8_t  history_len;           /* how much of the connection's history existed */
     uint16_t anomalies;             /* 1 << tcpst_anomaly */
-    uint32_t expected_ack;          /* with TCPST_V_BAD_ACK: the ACK number that was due */
 } tcpst_verdict;
 
 /* One end of a connection, as far as the capture shows it. */
@@ -183,6 +182,10 @@ bool tcpst_conn_is_open(const tcpst_conn *conn);
 
 /* Does either end of the connection sit in TIME_WAIT? */
 bool tcpst_conn_in_time_wait(const tcpst_conn *conn);
+
+/* With TCPST_V_BAD_ACK: the ACK number the handshake segment should have carried (the
+ * peer's ISN+1). */
+uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict);
 
 /* Feed the next segment of the connection, in capture order; fills *verdict. */
 void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);

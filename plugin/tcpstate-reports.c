@@ -81,8 +81,8 @@ static tap_packet_status
 tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *p,
             tap_flags_t flags _U_)
 {
-    const tcpstate_record *rec = (const tcpstate_record *)p;
-    const tcpst_verdict *v = &rec->verdict;
+    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)p;
+    const tcpst_verdict *v = rec->verdict;
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
 
     tick_stat_node(st, tree_nodes[NODE_STEPS], 0, TRUE);
@@ -110,20 +110,28 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     return TAP_PACKET_REDRAW;
 }
 
+static double
+seconds_between(const nstime_t *later, const nstime_t *earlier)
+{
+    nstime_t delta;
+    nstime_delta(&delta, later, earlier);
+    return nstime_to_sec(&delta);
+}
+
 /* ---- what the connection table and the ladder share: each segment's TCP header, paired
  * with its tcpstate record ---- */
 
 typedef struct {
     guint32 frame;
     nstime_t time;
-    const tcpstate_record *rec;
+    tcpst_verdict verdict;      /* a copy: the tap's pointer is good for the callback only */
     guint16 flags;
     guint32 seq, ack, len;      /* relative when TCP's preference says so */
 } segment_line;
 
 typedef struct {
     const tcpstate_conn *conn;
-    guint32 stream;
+    double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
     GArray *lines;              /* segment_line, in frame order */
 } conn_lines;
 
@@ -184,19 +192,22 @@ report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *
               tap_flags_t flags _U_)
 {
     report_data *data = (report_data *)p;
-    const tcpstate_record *rec = (const tcpstate_record *)r;
+    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)r;
+    const tcpstate_conn *conn = rec->conn;
     const tcp_info_t *tcph = (const tcp_info_t *)g_hash_table_lookup(data->tcp_by_stream,
-                                                                     GUINT_TO_POINTER(rec->stream));
-    conn_lines *lines = (conn_lines *)g_hash_table_lookup(data->conns, rec->conn);
+                                                                     GUINT_TO_POINTER(conn->stream));
+    conn_lines *lines = (conn_lines *)g_hash_table_lookup(data->conns, conn);
     if (!lines) {
         lines = g_new0(conn_lines, 1);
-        lines->conn = rec->conn;
-        lines->stream = rec->stream;
+        lines->conn = conn;
+        lines->handshake_rtt = -1;
         lines->lines = g_array_new(FALSE, TRUE, sizeof(segment_line));
-        g_hash_table_insert(data->conns, (gpointer)rec->conn, lines);
+        g_hash_table_insert(data->conns, (gpointer)conn, lines);
         g_ptr_array_add(data->order, lines);
     }
-    segment_line line = { .frame = pinfo->num, .time = pinfo->abs_ts, .rec = rec };
+    if (pinfo->num == conn->ack_frame && conn->syn_frame)
+        lines->handshake_rtt = seconds_between(&conn->ack_time, &conn->syn_time);
+    segment_line line = { .frame = pinfo->num, .time = pinfo->abs_ts, .verdict = *rec->verdict };
     if (tcph) {
         line.flags = tcph->th_flags;
         line.seq = tcph->th_seq;
@@ -220,9 +231,10 @@ report_finish(void *p)
 static char *
 endpoint_text(const tcpstate_conn *conn, int role)
 {
-    char *addr = address_to_str(NULL, &conn->addr[role]);
-    char *text = g_strdup_printf(conn->addr[role].type == AT_IPv6 ? "[%s]:%u" : "%s:%u",
-                                 addr, conn->port[role]);
+    address end;
+    tcpstate_conn_address(conn, role, &end);
+    char *addr = address_to_str(NULL, &end);
+    char *text = g_strdup_printf(end.type == AT_IPv6 ? "[%s]:%u" : "%s:%u", addr, conn->port[role]);
     wmem_free(NULL, addr);
     return text;
 }
@@ -266,14 +278,6 @@ static const char *const conv_columns[] = {
 };
 #define N_CONV_COLUMNS G_N_ELEMENTS(conv_columns)
 
-static double
-seconds_between(const nstime_t *later, const nstime_t *earlier)
-{
-    nstime_t delta;
-    nstime_delta(&delta, later, earlier);
-    return nstime_to_sec(&delta);
-}
-
 /* One row of values, as strings, for a connection as of its last segment in the report. */
 static void
 conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
@@ -281,23 +285,22 @@ conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
     const segment_line *first = &g_array_index(lines->lines, segment_line, 0);
     const segment_line *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1);
     const tcpstate_conn *conn = lines->conn;
-    const tcpst_verdict *v = &last->rec->verdict;
+    const tcpst_verdict *v = &last->verdict;
     guint64 packets[2] = { 0, 0 }, bytes[2] = { 0, 0 };
 
     for (guint i = 0; i < lines->lines->len; i++) {
         const segment_line *line = &g_array_index(lines->lines, segment_line, i);
-        int from = (line->rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+        int from = (line->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
         packets[from]++;
         bytes[from] += line->len;
     }
-    cells[0] = g_strdup_printf("%u", lines->stream);
+    cells[0] = g_strdup_printf("%u", conn->stream);
     cells[1] = endpoint_text(conn, TCPST_CLIENT);
     cells[2] = endpoint_text(conn, TCPST_SERVER);
     cells[3] = g_strdup_printf("%u", first->frame);
     cells[4] = g_strdup_printf("%.6f", seconds_between(&last->time, &first->time));
-    cells[5] = conn->syn_frame && conn->ack_frame && conn->ack_frame <= last->frame
-             ? g_strdup_printf("%.3f", 1000 * seconds_between(&conn->ack_time, &conn->syn_time))
-             : g_strdup("-");
+    cells[5] = lines->handshake_rtt >= 0 ? g_strdup_printf("%.3f", 1000 * lines->handshake_rtt)
+                                          : g_strdup("-");
     cells[6] = g_strdup(tcpst_conn_state_name(v->conn_state));
     cells[7] = g_strndup(conn->core.history, v->history_len);
     cells[8] = g_strdup(v->close_kind == TCPST_CLOSE_NONE ? "open" : tcpst_close_kind_name(v->close_kind));
@@ -404,17 +407,17 @@ ladder_connection(const conn_lines *lines, wmem_allocator_t *scratch)
 {
     const tcpstate_conn *conn = lines->conn;
     char *client = endpoint_text(conn, TCPST_CLIENT), *server = endpoint_text(conn, TCPST_SERVER);
-    const tcpst_verdict *first = &g_array_index(lines->lines, segment_line, 0).rec->verdict;
-    const tcpst_verdict *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1).rec->verdict;
+    const tcpst_verdict *first = &g_array_index(lines->lines, segment_line, 0).verdict;
+    const tcpst_verdict *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1).verdict;
 
-    printf("\nConnection %u: client %s, server %s%s\n", lines->stream, client, server,
+    printf("\nConnection %u: client %s, server %s%s\n", conn->stream, client, server,
            (first->bits & TCPST_V_INFERRED) ? " (roles and states inferred: the capture missed the SYN)" : "");
     printf("  %-12s %-*s %s\n", "client", LADDER_ARROW + 1, "", "server");
     print_states(tcpst_state_name(first->before[TCPST_CLIENT]), tcpst_state_name(first->before[TCPST_SERVER]), "");
 
     for (guint i = 0; i < lines->lines->len; i++) {
         const segment_line *line = &g_array_index(lines->lines, segment_line, i);
-        const tcpst_verdict *v = &line->rec->verdict;
+        const tcpst_verdict *v = &line->verdict;
         const char *label = tcpstate_step_label(v, FALSE, scratch);
         gboolean client_changed = v->after[TCPST_CLIENT] != v->before[TCPST_CLIENT];
         gboolean server_changed = v->after[TCPST_SERVER] != v->before[TCPST_SERVER];
@@ -498,8 +501,8 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
     stat_data_t *stat_data = (stat_data_t *)p;
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
     GHashTable *rows = (GHashTable *)g_hash_table_lookup(rows_by_table, table);
-    const tcpstate_record *rec = (const tcpstate_record *)r;
-    const tcpst_verdict *v = &rec->verdict;
+    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)r;
+    const tcpst_verdict *v = rec->verdict;
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(rows, rec->conn));
 
     if (!row) {
@@ -507,7 +510,7 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
         memset(items, 0, sizeof items);
         for (guint c = 0; c < N_TABLE_COLUMNS; c++)
             items[c].type = conn_table_fields[c].type;
-        items[COL_STREAM].value.uint_value = rec->stream;
+        items[COL_STREAM].value.uint_value = rec->conn->stream;
         items[COL_CLIENT].value.string_value = endpoint_text(rec->conn, TCPST_CLIENT);
         items[COL_SERVER].value.string_value = endpoint_text(rec->conn, TCPST_SERVER);
         items[COL_FIRST].value.uint_value = pinfo->num;

@@ -16,10 +16,18 @@
 /* A connection: the state machine, its two ends' addresses, and what links and times its
  * steps. Frame numbers are set once, when the step happens, so a packet shows only those at
  * or before it. */
+#define TCPSTATE_ADDR_MAX 16         /* an IPv6 address */
+
 typedef struct {
     tcpst_conn core;
-    address addr[2];                /* client, server */
+    /* The two ends' addresses, kept inline (an IPv4 or IPv6 address copied into its own
+     * allocation would cost more than the address). */
+    guint8 addr_type;               /* address_type of both */
+    guint8 addr_len;
+    guint8 addr[2][TCPSTATE_ADDR_MAX];  /* client, server */
     guint16 port[2];
+    guint32 stream;                 /* TCP's tcp.stream */
+    guint32 ref;                    /* its place in the list of connections, from 1 */
     guint32 syn_frame, synack_frame, ack_frame;
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
     nstime_t syn_time, synack_time, ack_time;
@@ -28,20 +36,25 @@ typedef struct {
 
 /* What the first pass found out about one TCP header of a frame. */
 typedef enum {
+    RECORD_NONE,            /* no TCP header in this frame */
     RECORD_JUDGED,
     RECORD_TRUNCATED,       /* fewer than 20 bytes of the header were captured */
     RECORD_BAD_HEADER,      /* data offset below 5 words */
     RECORD_NO_CONVERSATION  /* TCP kept no conversation for it */
 } tcpstate_record_status;
 
+/* One judged TCP header: what the "tcpstate" tap hands the reports. */
 typedef struct {
-    tcpst_verdict verdict;
+    const tcpst_verdict *verdict;
     const tcpstate_conn *conn;
-    guint32 stream;
-    guint8 status;          /* tcpstate_record_status */
-    guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
-    guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
-} tcpstate_record;
+} tcpstate_tap_data;
+
+/* The address of the client (TCPST_CLIENT) or server, pointing into the connection. */
+static inline void
+tcpstate_conn_address(const tcpstate_conn *conn, int role, address *out)
+{
+    set_address(out, (address_type)conn->addr_type, conn->addr_len, conn->addr[role]);
+}
 
 /* The label of a verdict's step ("Retransmission of Wave 1/4" included), or NULL. */
 const char *tcpstate_step_label(const tcpst_verdict *verdict, gboolean short_form,

@@ -103,8 +103,11 @@ def check_capture(plugin, capture):
     ladder_order = sorted(packets, key=lambda p: (list(by_stream).index(p["tcpstate.stream"]),
                                                   int(p["frame.number"])))
     for (client, server, frame, label), p in zip(arrows, ladder_order):
+        # the states before are shown only on packets that change one
         changed = lambda role: (p[f"tcpstate.{role}.state"]
-                                if p[f"tcpstate.{role}.state"] != p[f"tcpstate.{role}.prev_state"] else "")
+                                if p[f"tcpstate.{role}.prev_state"]
+                                and p[f"tcpstate.{role}.state"] != p[f"tcpstate.{role}.prev_state"]
+                                else "")
         want = (changed("client"), changed("server"), p["frame.number"], p["tcpstate.step"])
         if (client, server, frame, label.strip()) != want:
             problems.append(f"ladder line {(client, server, frame, label)} != packet {want}")
