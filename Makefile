@@ -3,11 +3,13 @@
 
 BUILD    ?= build
 PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev
+# For the GUI test under Xvfb: installed when possible, the test skips without them.
+GUI_PACKAGES := wireshark-qt xvfb x11-utils imagemagick
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
 WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)
 
-.PHONY: all deps build demo test install uninstall clean bench
+.PHONY: all deps gui-deps build demo test install uninstall clean bench
 
 all: build
 
@@ -25,6 +27,17 @@ deps:
 	    fi; \
 	fi
 
+# Best effort: the GUI test is skipped where these cannot be installed.
+gui-deps:
+	@missing=$$(for p in $(GUI_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing for the GUI test:" $$missing; \
+	    $(SUDO) apt-get update -qq; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	        || echo "Could not install $$missing: the GUI test will be skipped"; \
+	fi
+
 build: deps
 	cmake -S . -B $(BUILD) >/dev/null
 	env MAKEFLAGS= cmake --build $(BUILD) -j $$(nproc)
@@ -33,7 +46,7 @@ build: deps
 demo: build
 	@scripts/walkthrough.sh $(PLUGIN) sample-pcaps/http-client-close.pcap
 
-test: build
+test: build gui-deps
 	cd $(BUILD) && ctest --output-on-failure
 
 # Issue 5's benchmark: tshark with and without the plugin on generated captures (1,000,000
