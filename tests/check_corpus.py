@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-from tcpstate_test import SKIP, WRAPPER, fields, tcpstate_fields
+from tcpstate_test import SKIP, WRAPPER, corpus_captures, fields, run_each, tcpstate_fields
 
 # Protocols that quote other packets' headers and dissect them as Wireshark's "error packets"
 # (pinfo->flags.in_error_pkt): TCP does not track them, and neither does tcpstate. sFlow does
@@ -69,21 +69,12 @@ def check_capture(plugin, capture, every_field):
 
 def main():
     plugin, corpus = sys.argv[1:3]
-    if not os.path.isdir(corpus):
-        print(f"SKIP: no public capture corpus at {corpus} (it sits beside the repository "
-              "on the project's machines, not in a user's clone)")
+    captures = corpus_captures(corpus)
+    if captures is None:
         return SKIP
     every_field = tcpstate_fields(plugin)
-    failed = 0
-    captures = sorted(f for f in os.listdir(corpus) if f.endswith((".pcap", ".pcapng")))
-    for name in captures:
-        tcp_frames, problems = check_capture(plugin, os.path.join(corpus, name), every_field)
-        print(f"{'FAIL' if problems else 'ok  '} {name}: {tcp_frames} frames with TCP")
-        for p in problems[:10]:
-            print(f"     {p}")
-        failed += bool(problems)
-    print(f"{len(captures) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_each(captures, lambda capture: check_capture(plugin, capture, every_field),
+                    "frames with TCP")
 
 
 if __name__ == "__main__":

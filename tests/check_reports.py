@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from tcpstate_test import SKIP, tshark
+from tcpstate_test import SKIP, corpus_captures, run_each, tshark
 
 PER_PACKET = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.step",
               "tcpstate.client.state", "tcpstate.server.state", "tcpstate.conn_state",
@@ -159,21 +159,10 @@ def main():
         return 1 if problems else 0
     captures = sys.argv[2:]
     if captures[0] == "--corpus":
-        corpus = captures[1]
-        if not os.path.isdir(corpus):
-            print(f"SKIP: no public capture corpus at {corpus}")
+        captures = corpus_captures(captures[1])
+        if captures is None:
             return SKIP
-        captures = [os.path.join(corpus, f) for f in sorted(os.listdir(corpus))
-                    if f.endswith((".pcap", ".pcapng"))]
-    failed = 0
-    for capture in captures:
-        n, problems = check_capture(plugin, capture)
-        print(f"{'FAIL' if problems else 'ok  '} {os.path.basename(capture)}: {n} judged packets")
-        for p in problems[:10]:
-            print(f"     {p}")
-        failed += bool(problems)
-    print(f"{len(captures) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_each(captures, lambda capture: check_capture(plugin, capture), "judged packets")
 
 
 if __name__ == "__main__":

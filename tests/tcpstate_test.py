@@ -15,6 +15,32 @@ CASE_FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.s
 SKIP = 77   # ctest's SKIP_RETURN_CODE
 
 
+def corpus_captures(corpus):
+    """The captures of the public corpus beside the repository, or None (and a SKIP message)
+    where it is absent: it sits beside the repository on the project's machines, not in a
+    user's clone."""
+    if not os.path.isdir(corpus):
+        print(f"SKIP: no public capture corpus at {corpus} (it sits beside the repository "
+              "on the project's machines, not in a user's clone)")
+        return None
+    return [os.path.join(corpus, f) for f in sorted(os.listdir(corpus))
+            if f.endswith((".pcap", ".pcapng"))]
+
+
+def run_each(captures, check, what):
+    """Run check(capture) -> (count, problems) on each capture; print a line each and the
+    closing 'N passed, M failed'; return the exit status."""
+    failed = 0
+    for capture in captures:
+        count, problems = check(capture)
+        print(f"{'FAIL' if problems else 'ok  '} {os.path.basename(capture)}: {count} {what}")
+        for p in problems[:10]:
+            print(f"     {p}")
+        failed += bool(problems)
+    print(f"{len(captures) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def tshark(plugin, capture, *args, check=True):
     """Run tshark with the plugin on a capture; return (stdout, stderr)."""
     proc = subprocess.run([WRAPPER, plugin, capture, *args], capture_output=True, text=True)
