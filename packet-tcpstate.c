@@ -381,6 +381,18 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         return;
     }
     conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
+    if (!conn) {
+        /* TCP split a new stream off the 4-tuple. Wireshark 4.0 does so only at a SYN with a
+         * new ISN; 4.4 also at a SYN after a RST and at a SYN+ACK after data. Only the first
+         * is a new connection: the others continue the previous one, on every release. */
+        tcpstate_conn *before = (tcpstate_conn *)previous_connection(pinfo, conv, src, dst,
+                                                                     seg.src_port, seg.dst_port);
+        if (before && !((seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
+                        && seg.seq != before->core.end[TCPST_CLIENT].isn)) {
+            conn = before;
+            conversation_add_proto_data(conv, proto_tcpstate, conn);
+        }
+    }
     gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
     const tcpstate_conn *previous = conn;
     if (first) {

@@ -62,4 +62,9 @@ def fields(plugin, capture, names, *extra):
     for name in names:
         args += ["-e", name]
     out, _ = tshark(plugin, capture, *args, *extra)
-    return [line.split("\t") for line in out.splitlines()]
+    return [[_bool01(value) for value in line.split("\t")] for line in out.splitlines()]
+
+
+def _bool01(value):
+    """Booleans as 1/0: tshark 4.0 prints them so, 4.4 prints True/False."""
+    return ",".join({"True": "1", "False": "0"}.get(v, v) for v in value.split(","))
