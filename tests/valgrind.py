@@ -9,11 +9,12 @@ a frame in tcpstate.so or in one of its source files. Errors of Wireshark and it
 alone are counted and shown, but are not the plugin's. valgrind writes XML, read here; no
 suppression file is needed.
 
-It takes about 5 s a run (60 runs on the 30 samples: some 2.5 minutes on 2 cores), so it
-is not in the default ctest set: `make valgrind`, or ctest -C valgrind -R valgrind.
+It takes 5 to 10 s a run (60 runs on the 30 samples: about 5 minutes on 2 cores), so it is
+not in the default ctest set: `make valgrind`, or ctest -C valgrind -R valgrind.
 Exit status: 0 no error of the plugin, 1 errors, 77 (ctest's skip) without valgrind.
 """
 import argparse
+import collections
 import concurrent.futures
 import os
 import shutil
@@ -72,7 +73,7 @@ def run(plugin, capture, mode, xml_dir, index):
     proc = subprocess.run([WRAPPER, plugin, capture, *mode], capture_output=True,
                           env=dict(os.environ, TSHARK_PREFIX=prefix))
     elapsed = time.monotonic() - start
-    problems, others = [], 0
+    problems, others = [], collections.Counter()
     if proc.returncode not in (0, ERROR_EXIT):
         problems.append(f"tshark exited {proc.returncode}: "
                         f"{proc.stderr.decode(errors='replace')[:1000]}")
@@ -87,7 +88,7 @@ def run(plugin, capture, mode, xml_dir, index):
         if any(plugin_frame(f) for f in error.iter("frame")):
             problems.append(describe(error))
         else:
-            others += 1
+            others[error.findtext("kind")] += 1
     return capture, mode, problems, others, elapsed
 
 
@@ -102,7 +103,8 @@ def main():
         return SKIP
 
     start = time.monotonic()
-    failed = others_total = 0
+    failed = 0
+    others_total = collections.Counter()
     runs = [(c, m) for c in args.captures for m in MODES]
     with tempfile.TemporaryDirectory(prefix="tcpstate-valgrind.", dir="/tmp") as xml_dir, \
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -121,10 +123,10 @@ def main():
                 if len(problems) > 5:
                     print(f"    ... and {len(problems) - 5} more")
             else:
-                print(f"ok   {name} ({elapsed:.0f} s; {others} errors outside the plugin)")
-    print(f"valgrind: {len(runs)} runs, {failed} with errors of the plugin; "
-          f"{others_total} errors (mostly definite leaks) in Wireshark and its libraries alone; "
-          f"{time.monotonic() - start:.0f} s")
+                print(f"ok   {name} ({elapsed:.0f} s; {sum(others.values())} errors outside the plugin)")
+    kinds = ", ".join(f"{n} {kind}" for kind, n in others_total.most_common())
+    print(f"valgrind: {len(runs)} runs, {failed} with errors of the plugin; errors in Wireshark "
+          f"and its libraries alone: {kinds or 'none'}; {time.monotonic() - start:.0f} s")
     return 1 if failed else 0
 
 
