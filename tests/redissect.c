@@ -42,6 +42,7 @@
 #include <epan/frame_data.h>
 #include <epan/frame_data_sequence.h>
 #include <epan/prefs.h>
+#include <epan/timestamp.h>
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 #include <wiretap/wtap.h>
@@ -182,6 +183,9 @@ main(int argc, char **argv)
     if (!epan_init(NULL, NULL, FALSE))
         die("epan_init failed", NULL);
     e_prefs *prefs = epan_load_settings();
+    /* The Time column needs a format: tshark sets one, and 4.4 asserts when none is set. */
+    timestamp_set_type(TS_RELATIVE);
+    timestamp_set_precision(TS_PREC_AUTO);
     column_info cinfo;
     build_column_format_array(&cinfo, prefs->num_cols, TRUE);
 
