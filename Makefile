@@ -57,9 +57,9 @@ bench: build
 
 # Issue 5's longer robustness runs, beside the short ones in `make test`:
 #   fuzz-long  2,840 corrupted captures, tshark with the plugin built with ASan and UBSan in
-#              $(BUILD)/asan (tests/fuzz.py --long; about 12 minutes on 2 cores)
-#   synflood   1,000,000 unanswered SYNs: every connection S0, memory per SYN (about a
-#              minute and 2.1 GB; tests/synflood.py)
+#              $(BUILD)/asan (tests/fuzz.py --long; about 10 minutes on 2 cores)
+#   synflood   1,000,000 unanswered SYNs: every connection S0, memory per SYN (under a
+#              minute, 2 GB; tests/synflood.py)
 #   valgrind   memcheck on every sample capture, one pass and two (about 5 minutes on 2 cores;
 #              fails only on errors whose stack passes through the plugin; tests/valgrind.py)
 .PHONY: fuzz-long synflood valgrind
