@@ -40,6 +40,8 @@ import sys
 import tempfile
 import time
 
+from tcpstate_test import private_copy
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
@@ -103,16 +105,6 @@ def build_plugin(build_dir):
     if not plugins:
         sys.exit(f"no plugins/X.Y/epan/tcpstate.so in {build_dir}")
     return plugins[0]
-
-
-def private_copy(plugin, folder):
-    """A copy of the plugin for this run (plugins/X.Y/epan/tcpstate.so, as the wrapper wants),
-    so that a rebuild of the build tree meanwhile does not change what is tested."""
-    version = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
-    dest = os.path.join(folder, "plugins", version, "epan", "tcpstate.so")
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    shutil.copy2(plugin, dest)
-    return dest
 
 
 def captures(corpus):

@@ -18,11 +18,12 @@ The full flood is `make synflood` (1,000,000 SYNs: 2 GB of memory for tshark, un
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+from tcpstate_test import private_copy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
@@ -33,16 +34,6 @@ WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
 # TCP's conversation), on top of about 1,465 bytes per SYN for Wireshark's own conversation
 # and TCP analysis. The bound is about twice the measured figure.
 DEFAULT_MAX_BYTES_PER_SYN = 1000
-
-
-def private_copy(plugin, folder):
-    """A copy of the plugin for this run (plugins/X.Y/epan/tcpstate.so, as the wrapper wants),
-    so that a rebuild of the build tree meanwhile does not change what is tested."""
-    version = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
-    dest = os.path.join(folder, "plugins", version, "epan", "tcpstate.so")
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    shutil.copy2(plugin, dest)
-    return dest
 
 
 def peak_rss_kib(args):

@@ -1,5 +1,6 @@
 """Shared helpers for the tests that run tshark with the tcpstate plugin."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -13,6 +14,16 @@ CASE_FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.s
                "tcpstate.anomaly"]
 
 SKIP = 77   # ctest's SKIP_RETURN_CODE
+
+
+def private_copy(plugin, folder):
+    """A copy of the plugin for this run (plugins/X.Y/epan/tcpstate.so, as the wrapper wants),
+    so that a rebuild of the build tree meanwhile does not change what is tested."""
+    version = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
+    dest = os.path.join(folder, "plugins", version, "epan", "tcpstate.so")
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    shutil.copy2(plugin, dest)
+    return dest
 
 
 def corpus_captures(corpus):

@@ -24,6 +24,8 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+from tcpstate_test import private_copy
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WRAPPER = os.path.join(HERE, "tshark-plugin.sh")
 SKIP = 77
@@ -32,16 +34,6 @@ ERROR_EXIT = 99     # valgrind's exit status when it found errors (any, ours or 
 REPORTS = ["-z", "tcpstate,tree", "-z", "tcpstate,conv", "-z", "tcpstate,ladder"]
 MODES = [["-V"] + REPORTS, ["-2", "-V"] + REPORTS]
 PLUGIN_SOURCES = ("packet-tcpstate.c", "tcpstate-core.c", "tcpstate-reports.c", "plugin.c")
-
-
-def private_copy(plugin, folder):
-    """A copy of the plugin for this run (plugins/X.Y/epan/tcpstate.so, as the wrapper wants),
-    so that a rebuild of the build tree meanwhile does not change what is tested."""
-    version = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
-    dest = os.path.join(folder, "plugins", version, "epan", "tcpstate.so")
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    shutil.copy2(plugin, dest)
-    return dest
 
 
 def plugin_frame(frame):
