@@ -487,6 +487,8 @@ tcpstate_step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_
     return label;
 }
 
+/* "client: FIN_WAIT_1 -> FIN_WAIT_2; server: ESTABLISHED -> CLOSE_WAIT", for a verdict that
+ * changes at least one state. */
 static const char *
 transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 {
@@ -498,7 +500,7 @@ transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
                                   tcpst_role_name(role), tcpst_state_name(v->before[role]),
                                   tcpst_state_name(v->after[role]));
     }
-    return wmem_strbuf_get_len(text) ? wmem_strbuf_get_str(text) : "none";
+    return wmem_strbuf_get_str(text);
 }
 
 /* The connection as of this packet: Zeek's conn_state and history, who closed, how. */
