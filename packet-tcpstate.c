@@ -22,7 +22,6 @@
 #include <epan/expert.h>
 #include <epan/ipproto.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <wsutil/report_message.h>
@@ -381,23 +380,20 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         return;
     }
     conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
+    const tcpstate_conn *previous = conn;
     if (!conn) {
         /* TCP split a new stream off the 4-tuple. Wireshark 4.0 does so only at a SYN with a
          * new ISN; 4.4 also at a SYN after a RST and at a SYN+ACK after data. Only the first
          * is a new connection: the others continue the previous one, on every release. */
-        tcpstate_conn *before = (tcpstate_conn *)previous_connection(pinfo, conv, src, dst,
-                                                                     seg.src_port, seg.dst_port);
-        if (before && !((seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
-                        && seg.seq != before->core.end[TCPST_CLIENT].isn)) {
-            conn = before;
+        previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
+        if (previous && !((seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
+                          && seg.seq != previous->core.end[TCPST_CLIENT].isn)) {
+            conn = (tcpstate_conn *)previous;
             conversation_add_proto_data(conv, proto_tcpstate, conn);
         }
     }
     gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
-    const tcpstate_conn *previous = conn;
     if (first) {
-        if (!previous)
-            previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
         conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
         tcpst_conn_init(&conn->core);
         conn->stream = tcpd->stream;
