@@ -6,12 +6,12 @@
  *  1. IP hands every TCP header to dissect_tcp_and_track(), which sits in the "ip.proto"
  *     table in front of Wireshark's own TCP dissector and calls it unchanged.
  *  2. On the first pass over a frame it then reads the fixed TCP header straight from the
- *     tvb (no protocol tree needed), finds TCP's conversation for tcp.stream, feeds the
- *     segment to the pure-C state machine (plugin/tcpstate-core.c) and stores the verdict
- *     with the frame.
- *  3. The postdissector dissect_tcpstate() shows the stored verdicts of the frame: the
- *     "TCP State" subtree, the Info column, expert info. Later passes (tshark -2, GUI
- *     clicks in any order) only show; they never recompute.
+ *     tvb (no protocol tree needed), finds the segment's connection (by 4-tuple; TCP's
+ *     conversation where TCP may have started a new tcp.stream), feeds the segment to the
+ *     pure-C state machine (plugin/tcpstate-core.c) and stores the verdict with the frame.
+ *  3. On every pass it then shows the stored verdict of that TCP header: the "TCP State"
+ *     subtree after TCP's, the Info column, expert info, the "tcpstate" tap. Later passes
+ *     (tshark -2, GUI clicks in any order) only show; they never recompute.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,8 +22,10 @@
 #include <epan/expert.h>
 #include <epan/ipproto.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <wsutil/pint.h>
 #include <wsutil/report_message.h>
 
 #include "plugin/tcpstate-core.h"
@@ -34,6 +36,7 @@ void proto_register_tcpstate(void);
 void proto_reg_handoff_tcpstate(void);
 
 static int proto_tcpstate = -1;
+static protocol_t *tcpstate_protocol;
 static int proto_tcp = -1;
 static int tcpstate_tap = -1;
 
@@ -80,24 +83,27 @@ static tcpstate_pref_bool tcpstate_info_column = TRUE;
 #define TIME_WAIT_MAX 86400
 static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
 
-/* Wireshark's TCP dissector, reached through a table of our own: dissector_try_uint_new()
- * can call it without adding a second "tcp" to the frame's protocol layers. */
-static dissector_table_t tcp_table;
+/* Wireshark's TCP dissector, called by the handle that stands in for it in "ip.proto". */
+static dissector_handle_t tcp_handle;
+static protocol_t *tcp_protocol;
 
 #define TCP_FIXED_HEADER_LEN 20
 
 /* What the first pass keeps of one TCP header (the connection it belongs to is in
- * plugin/tcpstate-tap.h). 20 bytes: on a capture of a million packets, tcpstate's memory is a
+ * plugin/tcpstate-tap.h). 16 bytes: on a capture of a million packets, tcpstate's memory is a
  * few per cent of what Wireshark keeps itself, so each byte here counts. */
 typedef struct {
-    tcpst_verdict verdict;
-    guint32 conn_ref;       /* index + 1 in connections, when judged */
-    guint8 status;          /* tcpstate_record_status, | RECORD_MORE */
-    guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
-    guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
+    union {
+        tcpst_verdict verdict;      /* when judged (conn_ref != 0) */
+        struct {
+            guint8 status;          /* tcpstate_record_status */
+            guint8 header_len;      /* with RECORD_BAD_HEADER: what the header claimed */
+            guint16 captured_len;   /* with RECORD_TRUNCATED: what was captured */
+        } unjudged;
+    };
+    guint32 conn_ref : 31;          /* index + 1 in connections, 0 when not judged */
+    guint32 more : 1;               /* the frame has further TCP headers, in frame_more_records */
 } frame_record;
-
-#define RECORD_MORE 0x80    /* the frame has further TCP headers, in frame_more_records */
 
 /* The first TCP header of every frame, indexed by frame number: no lookup, no per-frame
  * allocation. Chunks of RECORDS_PER_CHUNK frames, allocated as the capture reaches them,
@@ -108,45 +114,90 @@ static GPtrArray *frame_records;            /* of frame_record[RECORDS_PER_CHUNK
 static wmem_map_t *frame_more_records;     /* frame number -> wmem_array_t of frame_record */
 static GPtrArray *connections;              /* tcpstate_conn *, in file scope */
 
-/* Wireshark's TCP has just looked the conversation up; looking it up again for every segment
- * was the plugin's largest cost. A small cache, keyed by the 4-tuple in either direction,
- * finds the connection of most segments. Every SYN goes to the conversation table, since
- * that is where TCP starts a new stream on a reused 4-tuple. */
+/* The latest connection on each 4-tuple. Wireshark's TCP has just looked the conversation
+ * up; looking it up again for every segment was the plugin's largest cost. TCP's conversation
+ * is asked only where TCP may have started a new tcp.stream: at a connection's first segment
+ * and at a SYN that does not just continue the handshake. */
+static wmem_map_t *connections_by_tuple;   /* tcpstate_tuple * -> tcpstate_conn * */
+
+/* In front of it, a small direct-mapped cache of the connections seen last: a map of every
+ * connection of a large capture is mostly out of the CPU cache, and the few hundred open at
+ * any time fit in this one. */
 #define CONN_CACHE_SIZE 4096
 static tcpstate_conn *conn_cache[CONN_CACHE_SIZE];
 
+/* MurmurHash3's finalizer: every input bit moves every output bit, which the map's bucket
+ * choice (the top bits of a product) needs. A weaker hash put 100,000 generated 4-tuples into
+ * 30,000 values. */
 static guint
-conn_cache_slot(const address *src, const address *dst, guint16 src_port, guint16 dst_port)
+mix32(guint hash)
 {
-    guint hash = (guint)(src_port ^ dst_port) * 2654435761u;
-    hash ^= add_address_to_hash(0, src) ^ add_address_to_hash(0, dst);
-    return hash % CONN_CACHE_SIZE;
+    hash ^= hash >> 16;
+    hash *= 0x85ebca6bu;
+    hash ^= hash >> 13;
+    hash *= 0xc2b2ae35u;
+    return hash ^ (hash >> 16);
 }
 
-static tcpstate_conn *
-conn_cache_find(const address *src, const address *dst, guint16 src_port, guint16 dst_port)
+static guint
+end_hash(const guint8 *addr, guint len, guint16 port)
 {
-    tcpstate_conn *conn = conn_cache[conn_cache_slot(src, dst, src_port, dst_port)];
-    if (!conn)
-        return NULL;
-    if (src->type != conn->addr_type || src->len != conn->addr_len)
-        return NULL;
-    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
-        if (conn->port[role] == src_port && conn->port[!role] == dst_port
-            && memcmp(conn->addr[role], src->data, src->len) == 0
-            && memcmp(conn->addr[!role], dst->data, dst->len) == 0)
-            return conn;
-    }
-    return NULL;
+    guint hash = port * 0x9e3779b1u;
+    guint i = 0;
+    for (; i + 4 <= len; i += 4)
+        hash = mix32(hash ^ pntoh32(addr + i));
+    for (; i < len; i++)
+        hash = mix32(hash ^ addr[i]);
+    return hash;
+}
+
+/* The same for both directions of a connection. */
+static guint
+tuple_hash(gconstpointer key)
+{
+    const tcpstate_tuple *t = (const tcpstate_tuple *)key;
+    return end_hash(t->addr[0], t->addr_len, t->port[0]) + end_hash(t->addr[1], t->addr_len, t->port[1]);
+}
+
+static gboolean
+tuple_equal(gconstpointer a, gconstpointer b)
+{
+    const tcpstate_tuple *x = (const tcpstate_tuple *)a, *y = (const tcpstate_tuple *)b;
+    if (x->addr_type != y->addr_type || x->addr_len != y->addr_len)
+        return FALSE;
+    if (x->port[0] == y->port[0] && x->port[1] == y->port[1]
+        && memcmp(x->addr, y->addr, sizeof x->addr) == 0)
+        return TRUE;
+    return x->port[0] == y->port[1] && x->port[1] == y->port[0]
+        && memcmp(x->addr[0], y->addr[1], sizeof x->addr[0]) == 0
+        && memcmp(x->addr[1], y->addr[0], sizeof x->addr[1]) == 0;
+}
+
+/* The segment's 4-tuple, sender first. IP addresses only: TCP in ip.proto never has others. */
+static gboolean
+tuple_of_segment(const address *src, const address *dst, guint16 src_port, guint16 dst_port,
+                 tcpstate_tuple *tuple)
+{
+    if (src->len > TCPSTATE_ADDR_MAX || src->len != dst->len || src->type != dst->type)
+        return FALSE;
+    memset(tuple, 0, sizeof *tuple);        /* tuple_equal compares whole address slots */
+    tuple->addr_type = (guint8)src->type;
+    tuple->addr_len = (guint8)src->len;
+    tuple->port[0] = src_port;
+    tuple->port[1] = dst_port;
+    memcpy(tuple->addr[0], src->data, src->len);
+    memcpy(tuple->addr[1], dst->data, dst->len);
+    return TRUE;
 }
 
 static void
 tcpstate_init(void)
 {
-    memset(conn_cache, 0, sizeof conn_cache);
     frame_records = g_ptr_array_new_with_free_func(g_free);
     frame_more_records = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     connections = g_ptr_array_new();
+    connections_by_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
+    memset(conn_cache, 0, sizeof conn_cache);
 }
 
 static void
@@ -177,24 +228,55 @@ first_record(guint32 num, gboolean create)
     return &records[num % RECORDS_PER_CHUNK];
 }
 
+static gboolean
+record_is_blank(const frame_record *rec)
+{
+    return !rec->conn_ref && rec->unjudged.status == RECORD_NONE;
+}
+
 /* A new, zeroed record for the next TCP header of this frame (first pass only). */
 static frame_record *
 new_frame_record(packet_info *pinfo)
 {
     guint32 num = pinfo->num;
     frame_record *first = first_record(num, TRUE);
-    if (first->status == RECORD_NONE)
+    if (record_is_blank(first))
         return first;
 
-    first->status |= RECORD_MORE;
+    first->more = 1;
     wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(num));
     if (!more) {
         more = wmem_array_new(wmem_file_scope(), sizeof(frame_record));
         wmem_map_insert(frame_more_records, GUINT_TO_POINTER(num), more);
     }
-    frame_record blank = { 0 };
+    frame_record blank;
+    memset(&blank, 0, sizeof blank);
     wmem_array_append_one(more, blank);
     return (frame_record *)wmem_array_index(more, wmem_array_get_count(more) - 1);
+}
+
+/* On a later pass: the record of the TCP header being dissected. A frame's TCP headers are
+ * dissected in the same order on every pass; where there are several, this dissection counts
+ * them. */
+static const frame_record *
+stored_record(packet_info *pinfo)
+{
+    const frame_record *first = first_record(pinfo->num, FALSE);
+    if (!first || !first->more)
+        return first;
+
+    guint *seen = (guint *)p_get_proto_data(pinfo->pool, pinfo, proto_tcpstate, 0);
+    if (!seen) {
+        seen = wmem_new0(pinfo->pool, guint);
+        p_add_proto_data(pinfo->pool, pinfo, proto_tcpstate, 0, seen);
+    }
+    guint nth = (*seen)++;
+    if (nth == 0)
+        return first;
+    wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(pinfo->num));
+    if (!more || nth > wmem_array_get_count(more))
+        return NULL;
+    return (const frame_record *)wmem_array_index(more, nth - 1);
 }
 
 static const tcpstate_conn *
@@ -240,21 +322,6 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
         offset += len;
     }
     return TCPST_NO_WSCALE;
-}
-
-/* The connection that used the same 4-tuple before this one, if TCP split a new stream off
- * it: the conversation that was current one frame earlier. */
-static const tcpstate_conn *
-previous_connection(packet_info *pinfo, conversation_t *conv, const address *src,
-                    const address *dst, guint16 src_port, guint16 dst_port)
-{
-    if (pinfo->num < 2)
-        return NULL;
-    conversation_t *before = find_conversation(pinfo->num - 1, src, dst, CONVERSATION_TCP,
-                                               src_port, dst_port, 0);
-    if (!before || before == conv)
-        return NULL;
-    return (const tcpstate_conn *)conversation_get_proto_data(before, proto_tcpstate);
 }
 
 static gboolean
@@ -307,145 +374,158 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
             conn->time_wait_since = pinfo->abs_ts;
 }
 
-/* Keep the ends' addresses and ports, for the reports and the cache. IP addresses only
- * (addr_len stays 0 for anything longer, and such a connection is never cached). */
-static void
-remember_ends(tcpstate_conn *conn, int sender, const address *src, const address *dst,
-              guint16 src_port, guint16 dst_port)
-{
-    conn->port[sender] = src_port;
-    conn->port[!sender] = dst_port;
-    if (src->len > TCPSTATE_ADDR_MAX || src->len != dst->len || src->type != dst->type)
-        return;
-    conn->addr_type = (guint8)src->type;
-    conn->addr_len = (guint8)src->len;
-    memcpy(conn->addr[sender], src->data, src->len);
-    memcpy(conn->addr[!sender], dst->data, dst->len);
-}
-
 /* Feed the segment to its connection's state machine and keep the verdict. */
 static void
 judge(tcpstate_conn *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec)
 {
-    rec->status = RECORD_JUDGED;
     rec->conn_ref = conn->ref;
     tcpst_conn_segment(&conn->core, seg, &rec->verdict);
     note_links_and_times(conn, pinfo, &rec->verdict);
 }
 
+gboolean
+tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream)
+{
+    if (!conn->stream_plus_1) {
+        address client, server;
+        tcpstate_conn_address(conn, TCPST_CLIENT, &client);
+        tcpstate_conn_address(conn, TCPST_SERVER, &server);
+        conversation_t *conv = find_conversation(conn->first_frame, &client, &server, CONVERSATION_TCP,
+                                                 conn->tuple.port[TCPST_CLIENT], conn->tuple.port[TCPST_SERVER], 0);
+        struct tcp_analysis *tcpd = conv ? (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+        if (!tcpd)
+            return FALSE;
+        /* A cache of what TCP's conversations say, the same whenever asked. */
+        ((tcpstate_conn *)conn)->stream_plus_1 = tcpd->stream + 1;
+    }
+    *stream = conn->stream_plus_1 - 1;
+    return TRUE;
+}
+
+static tcpstate_conn *
+latest_connection(const tcpstate_tuple *tuple)
+{
+    tcpstate_conn **slot = &conn_cache[tuple_hash(tuple) % CONN_CACHE_SIZE];
+    if (*slot && tuple_equal(&(*slot)->tuple, tuple))
+        return *slot;
+    tcpstate_conn *conn = (tcpstate_conn *)wmem_map_lookup(connections_by_tuple, tuple);
+    if (conn)
+        *slot = conn;
+    return conn;
+}
+
+static void
+add_latest_connection(tcpstate_conn *conn)
+{
+    wmem_map_insert(connections_by_tuple, &conn->tuple, conn);
+    conn_cache[tuple_hash(&conn->tuple) % CONN_CACHE_SIZE] = conn;
+}
+
+/* A new connection, from now on the latest on its 4-tuple (`tuple` has the sender first). */
+static tcpstate_conn *
+new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segment *seg,
+               frame_record *rec)
+{
+    tcpstate_conn *conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
+    tcpst_conn_init(&conn->core);
+    conn->first_frame = pinfo->num;
+    g_ptr_array_add(connections, conn);
+    conn->ref = connections->len;
+    judge(conn, pinfo, seg, rec);
+
+    /* The client is known now. */
+    int sender = (rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+    conn->tuple = *tuple;
+    conn->tuple.port[sender] = tuple->port[0];
+    conn->tuple.port[!sender] = tuple->port[1];
+    memcpy(conn->tuple.addr[sender], tuple->addr[0], sizeof tuple->addr[0]);
+    memcpy(conn->tuple.addr[!sender], tuple->addr[1], sizeof tuple->addr[1]);
+    add_latest_connection(conn);
+    return conn;
+}
+
+/* A SYN on a 4-tuple that has a connection, which does not just continue its handshake:
+ * TCP's conversation says whether TCP started a new tcp.stream here. */
+static void
+judge_syn_on_known_tuple(tcpstate_conn *latest, const tcpstate_tuple *tuple, packet_info *pinfo,
+                         const tcpst_segment *seg, frame_record *rec)
+{
+    address src, dst;
+    tcpstate_tuple_address(tuple, 0, &src);
+    tcpstate_tuple_address(tuple, 1, &dst);
+    conversation_t *conv = find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP,
+                                             seg->src_port, seg->dst_port, 0);
+    if (!conv || !conversation_get_proto_data(conv, proto_tcp)) {
+        rec->unjudged.status = RECORD_NO_CONVERSATION;
+        return;
+    }
+
+    /* Wireshark 4.0's TCP starts a new stream on a 4-tuple only at a SYN with a new ISN; 4.4
+     * also at a SYN after a RST and at a SYN+ACK after data. Only the first is a new
+     * connection: the others continue the latest one, on every release. */
+    gboolean bare_syn = (seg->flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN;
+    gboolean new_stream = conv->setup_frame == pinfo->num;
+    if (!(new_stream && bare_syn && seg->seq != latest->core.end[TCPST_CLIENT].isn)
+        && !tcpst_conn_starts_anew(&latest->core, seg)) {
+        judge(latest, pinfo, seg, rec);
+        return;
+    }
+
+    new_connection(tuple, pinfo, seg, rec);
+    /* What the SYN meant for the connection it arrived on is seen here, on the latest one,
+     * since TCP put the SYN on a new stream. */
+    if (still_in_time_wait(latest, pinfo))
+        rec->verdict.anomalies |= 1u << TCPST_A_REUSE_IN_TIME_WAIT;
+    if (bare_syn && tcpst_conn_is_open(&latest->core))
+        rec->verdict.anomalies |= 1u << TCPST_A_SYN_ON_ESTABLISHED;
+}
+
 /* First pass only: judge the TCP header in tvb, which Wireshark's TCP dissector has just
  * dissected. Must not throw: it may run while an exception from TCP's payload unwinds. */
-static void
+static const frame_record *
 track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const address *dst)
 {
     frame_record *rec = new_frame_record(pinfo);
     guint captured = tvb_captured_length(tvb);
 
     if (captured < TCP_FIXED_HEADER_LEN) {
-        rec->status = RECORD_TRUNCATED;
-        rec->captured_len = (guint16)captured;
-        return;
+        rec->unjudged.status = RECORD_TRUNCATED;
+        rec->unjudged.captured_len = (guint16)MIN(captured, G_MAXUINT16);
+        return rec;
     }
-    guint header_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
+    const guint8 *header = tvb_get_ptr(tvb, 0, TCP_FIXED_HEADER_LEN);
+    guint header_len = (header[12] >> 4) * 4;
     if (header_len < TCP_FIXED_HEADER_LEN) {
-        rec->status = RECORD_BAD_HEADER;
-        rec->header_len = (guint8)header_len;
-        return;
+        rec->unjudged.status = RECORD_BAD_HEADER;
+        rec->unjudged.header_len = (guint8)header_len;
+        return rec;
     }
 
     tcpst_segment seg;
-    seg.src_port = tvb_get_ntohs(tvb, 0);
-    seg.dst_port = tvb_get_ntohs(tvb, 2);
-    seg.seq = tvb_get_ntohl(tvb, 4);
-    seg.ack = tvb_get_ntohl(tvb, 8);
-    seg.flags = tvb_get_uint8(tvb, 13);
-    seg.window = tvb_get_ntohs(tvb, 14);
+    seg.src_port = pntoh16(header);
+    seg.dst_port = pntoh16(header + 2);
+    seg.seq = pntoh32(header + 4);
+    seg.ack = pntoh32(header + 8);
+    seg.flags = header[13];
+    seg.window = pntoh16(header + 14);
     seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
     guint reported = tvb_reported_length(tvb);
     seg.payload_len = reported > header_len ? reported - header_len : 0;
     seg.endpoint = endpoint_of(src, dst, seg.src_port, seg.dst_port);
 
-    tcpstate_conn *conn = (seg.flags & TCPST_SYN) ? NULL
-                        : conn_cache_find(src, dst, seg.src_port, seg.dst_port);
-    if (conn) {
-        judge(conn, pinfo, &seg, rec);
-        return;
+    tcpstate_tuple tuple;
+    if (!tuple_of_segment(src, dst, seg.src_port, seg.dst_port, &tuple)) {
+        rec->unjudged.status = RECORD_NO_CONVERSATION;
+        return rec;
     }
-
-    conversation_t *conv = find_conversation(pinfo->num, src, dst, CONVERSATION_TCP,
-                                             seg.src_port, seg.dst_port, 0);
-    struct tcp_analysis *tcpd = conv ? (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
-    if (!tcpd) {
-        rec->status = RECORD_NO_CONVERSATION;
-        return;
-    }
-    conn = (tcpstate_conn *)conversation_get_proto_data(conv, proto_tcpstate);
-    const tcpstate_conn *previous = conn;
-    if (!conn) {
-        /* TCP split a new stream off the 4-tuple. Wireshark 4.0 does so only at a SYN with a
-         * new ISN; 4.4 also at a SYN after a RST and at a SYN+ACK after data. Only the first
-         * is a new connection: the others continue the previous one, on every release. */
-        previous = previous_connection(pinfo, conv, src, dst, seg.src_port, seg.dst_port);
-        if (previous && !((seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
-                          && seg.seq != previous->core.end[TCPST_CLIENT].isn)) {
-            conn = (tcpstate_conn *)previous;
-            conversation_add_proto_data(conv, proto_tcpstate, conn);
-        }
-    }
-    gboolean first = !conn || tcpst_conn_starts_anew(&conn->core, &seg);
-    if (first) {
-        conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
-        tcpst_conn_init(&conn->core);
-        conn->stream = tcpd->stream;
-        conversation_add_proto_data(conv, proto_tcpstate, conn);
-        g_ptr_array_add(connections, conn);
-        conn->ref = connections->len;
-    }
-    judge(conn, pinfo, &seg, rec);
-    if (first) {
-        int sender = (rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
-        remember_ends(conn, sender, src, dst, seg.src_port, seg.dst_port);
-    }
-    if (conn->addr_len)
-        conn_cache[conn_cache_slot(src, dst, seg.src_port, seg.dst_port)] = conn;
-    /* Wireshark's TCP starts a new stream at a SYN with a new ISN, so what the SYN meant for
-     * the connection it arrived on is seen here, on the previous one. */
-    if (first && previous && still_in_time_wait(previous, pinfo))
-        rec->verdict.anomalies |= 1u << TCPST_A_REUSE_IN_TIME_WAIT;
-    if (first && previous && (seg.flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN
-        && tcpst_conn_is_open(&previous->core))
-        rec->verdict.anomalies |= 1u << TCPST_A_SYN_ON_ESTABLISHED;
-}
-
-static int
-call_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
-{
-    return dissector_try_uint_new(tcp_table, IP_PROTO_TCP, tvb, pinfo, tree, FALSE, data);
-}
-
-/* Sits in "ip.proto" in place of TCP: calls Wireshark's TCP dissector, then tracks. */
-static int
-dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
-{
-    if (PINFO_FD_VISITED(pinfo) || pinfo->flags.in_error_pkt
-        || !proto_is_protocol_enabled(find_protocol_by_id(proto_tcpstate)))
-        return call_tcp(tvb, pinfo, tree, data);
-
-    /* TCP's payload dissectors may overwrite the addresses (tunnels over TCP). */
-    address src, dst;
-    copy_address_shallow(&src, &pinfo->src);
-    copy_address_shallow(&dst, &pinfo->dst);
-
-    volatile int len = 0;
-    TRY {
-        len = call_tcp(tvb, pinfo, tree, data);
-    }
-    FINALLY {
-        /* Also when TCP's payload threw (a short snaplen): the header was read. */
-        track_segment(tvb, pinfo, &src, &dst);
-    }
-    ENDTRY;
-    return len;
+    tcpstate_conn *latest = latest_connection(&tuple);
+    if (!latest)
+        new_connection(&tuple, pinfo, &seg, rec);
+    else if (!(seg.flags & TCPST_SYN) || tcpst_conn_continues_handshake(&latest->core, &seg))
+        judge(latest, pinfo, &seg, rec);
+    else
+        judge_syn_on_known_tuple(latest, &tuple, pinfo, &seg, rec);
+    return rec;
 }
 
 /* " [Handshake 1/3]" and " [Retransmission of Handshake 1/3]" for each step, made once: the
@@ -640,64 +720,84 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     show_anomalies(tvb, pinfo, tree, rec);
     item = proto_tree_add_boolean(tree, hf_tcpstate_inferred, tvb, 0, 0, v->bits & TCPST_V_INFERRED);
     proto_item_set_generated(item);
-    proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, conn_of(rec)->stream);
+    guint32 stream;
+    if (tcpstate_conn_stream(conn_of(rec), &stream))
+        proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, stream);
 }
 
 static void
 show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
-    tcpstate_record_status status = (tcpstate_record_status)(rec->status & ~RECORD_MORE);
-    if (status == RECORD_JUDGED && have_tap_listener(tcpstate_tap)) {
-        tcpstate_tap_data *tap = wmem_new(pinfo->pool, tcpstate_tap_data);
-        tap->verdict = &rec->verdict;
-        tap->conn = conn_of(rec);
-        tap_queue_packet(tcpstate_tap, pinfo, tap);
+    if (rec->conn_ref) {
+        if (have_tap_listener(tcpstate_tap)) {
+            tcpstate_tap_data *tap = wmem_new(pinfo->pool, tcpstate_tap_data);
+            tap->verdict = &rec->verdict;
+            tap->conn = conn_of(rec);
+            tap_queue_packet(tcpstate_tap, pinfo, tap);
+        }
+        if (tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
+            col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict), COL_ADD_LSTR_TERMINATOR);
     }
-    if (status == RECORD_JUDGED && tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-        col_append_str(pinfo->cinfo, COL_INFO, info_text(&rec->verdict));
     if (!tree)
         return;
 
     proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
-    proto_tree *st = proto_item_add_subtree(ti, ett_tcpstate);
-    switch (status) {
-    case RECORD_NONE:
-        break;
-    case RECORD_JUDGED:
-        show_verdict(tvb, pinfo, st, ti, rec);
-        break;
+    if (rec->conn_ref) {
+        show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec);
+        return;
+    }
+    switch ((tcpstate_record_status)rec->unjudged.status) {
     case RECORD_TRUNCATED:
         expert_add_info_format(pinfo, ti, &ei_tcpstate_truncated,
                                "TCP header truncated (%u of %u bytes captured): segment not judged",
-                               rec->captured_len, TCP_FIXED_HEADER_LEN);
+                               rec->unjudged.captured_len, TCP_FIXED_HEADER_LEN);
         break;
     case RECORD_BAD_HEADER:
         expert_add_info_format(pinfo, ti, &ei_tcpstate_bad_header,
                                "TCP header length %u is below the minimum of %u: segment not judged",
-                               rec->header_len, TCP_FIXED_HEADER_LEN);
+                               rec->unjudged.header_len, TCP_FIXED_HEADER_LEN);
         break;
     case RECORD_NO_CONVERSATION:
         expert_add_info(pinfo, ti, &ei_tcpstate_no_conversation);
         break;
+    default:
+        break;
     }
 }
 
-/* The postdissector: shows what the first pass stored for this frame. */
 static int
-dissect_tcpstate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+call_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    const frame_record *first = first_record(pinfo->num, FALSE);
-    if (!first || first->status == RECORD_NONE)
-        return 0;
+    return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+}
 
-    show_record(tvb, pinfo, tree, first);
-    if (first->status & RECORD_MORE) {
-        wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(pinfo->num));
-        for (guint i = 0; i < wmem_array_get_count(more); i++)
-            show_record(tvb, pinfo, tree, (const frame_record *)wmem_array_index(more, i));
+/* Sits in "ip.proto" in place of TCP: calls Wireshark's TCP dissector, then judges the
+ * segment (first pass) and shows its verdict (every pass). */
+static int
+dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (pinfo->flags.in_error_pkt || !proto_is_protocol_enabled(tcpstate_protocol)
+        || !proto_is_protocol_enabled(tcp_protocol))
+        return call_tcp(tvb, pinfo, tree, data);
+
+    /* TCP's payload dissectors may overwrite the addresses (tunnels over TCP). */
+    address src, dst;
+    copy_address_shallow(&src, &pinfo->src);
+    copy_address_shallow(&dst, &pinfo->dst);
+
+    volatile int len = 0;
+    TRY {
+        len = call_tcp(tvb, pinfo, tree, data);
     }
-    /* Nonzero keeps "tcpstate" in frame.protocols, only for frames it judged. */
-    return tvb_captured_length(tvb);
+    FINALLY {
+        /* Also when TCP's payload threw (a short snaplen): the header was read. */
+        const frame_record *rec = PINFO_FD_VISITED(pinfo) ? stored_record(pinfo)
+                                                          : track_segment(tvb, pinfo, &src, &dst);
+        if (rec && !record_is_blank(rec))
+            show_record(tvb, pinfo, tree, rec);
+    }
+    ENDTRY;
+    return len;
 }
 
 static void
@@ -860,8 +960,6 @@ proto_register_tcpstate(void)
     make_info_texts();
     register_cleanup_routine(tcpstate_cleanup);
     tcpstate_tap = register_tap("tcpstate");
-    tcp_table = register_dissector_table("tcpstate.tcp", "TCP, as called by TCP State",
-                                         proto_tcpstate, FT_UINT8, BASE_DEC);
     proto_register_field_array(proto_tcpstate, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_tcpstate), ei, array_length(ei));
@@ -880,14 +978,15 @@ void
 proto_reg_handoff_tcpstate(void)
 {
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    dissector_add_uint("tcpstate.tcp", IP_PROTO_TCP, find_dissector("tcp"));
+    tcp_protocol = find_protocol_by_id(proto_tcp);
+    tcpstate_protocol = find_protocol_by_id(proto_tcpstate);
+    tcp_handle = find_dissector("tcp");
 
-    /* The front handle stands for TCP (it is TCP, plus tracking): the frame's protocol layers
-     * stay eth:ethertype:ip:tcp:..., and disabling TCP disables it. */
+    /* The front handle stands in for TCP. It belongs to no protocol, so that calling TCP adds
+     * the one "tcp" layer: the frame's protocol layers stay eth:ethertype:ip:tcp:... */
     dissector_handle_t front = create_dissector_handle_with_name_and_description(
-        dissect_tcp_and_track, proto_tcp, "tcpstate_tcp", "TCP (tracked by TCP State)");
+        dissect_tcp_and_track, -1, "tcpstate_tcp", "TCP (tracked by TCP State)");
     dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
 
-    register_postdissector(create_dissector_handle(dissect_tcpstate, proto_tcpstate));
     tcpstate_register_reports();
 }

@@ -23,6 +23,10 @@
 #define GOT_FIN       0x04  /* the peer's FIN */
 #define GOT_FIN_ACKED 0x08  /* the ACK of its own FIN */
 
+/* What the connection carried so far (tcpst_conn.carried). */
+#define CARRIED_DATA 0x01
+#define CARRIED_RST  0x02
+
 /* Which kinds of close step happened (tcpst_conn.closes). */
 #define CLOSE_REFUSED      0x01
 #define CLOSE_RESET        0x02
@@ -813,6 +817,17 @@ tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict)
 }
 
 bool
+tcpst_conn_continues_handshake(const tcpst_conn *conn, const tcpst_segment *seg)
+{
+    if ((seg->flags & (TCPST_SYN | TCPST_RST)) != TCPST_SYN || conn->carried)
+        return false;
+    const tcpst_end *sender = &conn->end[seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER];
+    if (sender->sent & SENT_SYN)
+        return seg->seq == sender->isn;
+    return !(sender->sent & SENT_SEQ);
+}
+
+bool
 tcpst_conn_is_open(const tcpst_conn *conn)
 {
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
@@ -860,6 +875,10 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     tcpst_role sender_role = seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER;
     tcpst_end *sender = &conn->end[sender_role];
 
+    if (seg->payload_len)
+        conn->carried |= CARRIED_DATA;
+    if (seg->flags & TCPST_RST)
+        conn->carried |= CARRIED_RST;
     memset(verdict, 0, sizeof *verdict);
     verdict->before[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
     verdict->before[TCPST_SERVER] = conn->end[TCPST_SERVER].state;

@@ -168,6 +168,7 @@ typedef struct {
     uint8_t   closed_by;    /* tcpst_role */
     uint8_t   history_len;
     uint8_t   tfo_accepted; /* the SYN+ACK acknowledged the data on the SYN */
+    uint8_t   carried;      /* CARRIED_* bits: payload or a RST seen, in either direction */
     char      history[TCPST_HISTORY_MAX + 1];   /* Zeek's letters, NUL-terminated */
 } tcpst_conn;
 
@@ -176,6 +177,11 @@ void tcpst_conn_init(tcpst_conn *conn);
 /* Is this segment, on a connection both of whose ends are done, a SYN that starts a new
  * connection on the same 4-tuple? (The caller then starts a new tcpst_conn.) */
 bool tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *seg);
+
+/* Is this SYN or SYN+ACK its sender's first, or the same one again, on a connection that has
+ * carried neither data nor a RST? It then continues the handshake in progress, and no stream
+ * tracking (Wireshark's TCP included) starts a new stream at it. */
+bool tcpst_conn_continues_handshake(const tcpst_conn *conn, const tcpst_segment *seg);
 
 /* Are both ends synchronized (ESTABLISHED up to LAST_ACK)? */
 bool tcpst_conn_is_open(const tcpst_conn *conn);

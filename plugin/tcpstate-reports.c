@@ -181,6 +181,15 @@ tcp_headers_packet(void *p, packet_info *pinfo _U_, epan_dissect_t *edt _U_, con
     return TAP_PACKET_DONT_REDRAW;
 }
 
+/* Every reported connection was judged after TCP made its conversation, so the lookup
+ * cannot fail; G_MAXUINT32 would say it did. */
+static guint32
+stream_of(const tcpstate_conn *conn)
+{
+    guint32 stream;
+    return tcpstate_conn_stream(conn, &stream) ? stream : G_MAXUINT32;
+}
+
 static void
 tcp_headers_finish(void *p)
 {
@@ -195,7 +204,7 @@ report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *
     const tcpstate_tap_data *rec = (const tcpstate_tap_data *)r;
     const tcpstate_conn *conn = rec->conn;
     const tcp_info_t *tcph = (const tcp_info_t *)g_hash_table_lookup(data->tcp_by_stream,
-                                                                     GUINT_TO_POINTER(conn->stream));
+                                                                     GUINT_TO_POINTER(stream_of(conn)));
     conn_lines *lines = (conn_lines *)g_hash_table_lookup(data->conns, conn);
     if (!lines) {
         lines = g_new0(conn_lines, 1);
@@ -234,7 +243,7 @@ endpoint_text(const tcpstate_conn *conn, int role)
     address end;
     tcpstate_conn_address(conn, role, &end);
     char *addr = address_to_str(NULL, &end);
-    char *text = g_strdup_printf(end.type == AT_IPv6 ? "[%s]:%u" : "%s:%u", addr, conn->port[role]);
+    char *text = g_strdup_printf(end.type == AT_IPv6 ? "[%s]:%u" : "%s:%u", addr, conn->tuple.port[role]);
     wmem_free(NULL, addr);
     return text;
 }
@@ -294,7 +303,7 @@ conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
         packets[from]++;
         bytes[from] += line->len;
     }
-    cells[0] = g_strdup_printf("%u", conn->stream);
+    cells[0] = g_strdup_printf("%u", stream_of(conn));
     cells[1] = endpoint_text(conn, TCPST_CLIENT);
     cells[2] = endpoint_text(conn, TCPST_SERVER);
     cells[3] = g_strdup_printf("%u", first->frame);
@@ -410,7 +419,7 @@ ladder_connection(const conn_lines *lines, wmem_allocator_t *scratch)
     const tcpst_verdict *first = &g_array_index(lines->lines, segment_line, 0).verdict;
     const tcpst_verdict *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1).verdict;
 
-    printf("\nConnection %u: client %s, server %s%s\n", conn->stream, client, server,
+    printf("\nConnection %u: client %s, server %s%s\n", stream_of(conn), client, server,
            (first->bits & TCPST_V_INFERRED) ? " (roles and states inferred: the capture missed the SYN)" : "");
     printf("  %-12s %-*s %s\n", "client", LADDER_ARROW + 1, "", "server");
     print_states(tcpst_state_name(first->before[TCPST_CLIENT]), tcpst_state_name(first->before[TCPST_SERVER]), "");
@@ -510,7 +519,7 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
         memset(items, 0, sizeof items);
         for (guint c = 0; c < N_TABLE_COLUMNS; c++)
             items[c].type = conn_table_fields[c].type;
-        items[COL_STREAM].value.uint_value = rec->conn->stream;
+        items[COL_STREAM].value.uint_value = stream_of(rec->conn);
         items[COL_CLIENT].value.string_value = endpoint_text(rec->conn, TCPST_CLIENT);
         items[COL_SERVER].value.string_value = endpoint_text(rec->conn, TCPST_SERVER);
         items[COL_FIRST].value.uint_value = pinfo->num;

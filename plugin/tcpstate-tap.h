@@ -13,20 +13,26 @@
 
 #include "tcpstate-core.h"
 
-/* A connection: the state machine, its two ends' addresses, and what links and times its
- * steps. Frame numbers are set once, when the step happens, so a packet shows only those at
- * or before it. */
+/* A connection's two ends, client first; also its key among the connections of the capture
+ * (either direction matches). Addresses are kept inline: an IPv4 or IPv6 address copied into
+ * its own allocation would cost more than the address. */
 #define TCPSTATE_ADDR_MAX 16         /* an IPv6 address */
 
 typedef struct {
-    tcpst_conn core;
-    /* The two ends' addresses, kept inline (an IPv4 or IPv6 address copied into its own
-     * allocation would cost more than the address). */
     guint8 addr_type;               /* address_type of both */
     guint8 addr_len;
-    guint8 addr[2][TCPSTATE_ADDR_MAX];  /* client, server */
-    guint16 port[2];
-    guint32 stream;                 /* TCP's tcp.stream */
+    guint16 port[2];                /* client, server */
+    guint8 addr[2][TCPSTATE_ADDR_MAX];
+} tcpstate_tuple;
+
+/* A connection: the state machine, its ends, and what links and times its steps. Frame
+ * numbers are set once, when the step happens, so a packet shows only those at or before
+ * it. */
+typedef struct {
+    tcpst_conn core;
+    tcpstate_tuple tuple;
+    guint32 first_frame;            /* where it started: its tcp.stream is TCP's there */
+    guint32 stream_plus_1;          /* TCP's tcp.stream + 1 once asked for, 0 before */
     guint32 ref;                    /* its place in the list of connections, from 1 */
     guint32 syn_frame, synack_frame, ack_frame;
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
@@ -34,13 +40,12 @@ typedef struct {
     nstime_t time_wait_since;       /* when an end last entered TIME_WAIT */
 } tcpstate_conn;
 
-/* What the first pass found out about one TCP header of a frame. */
+/* Why the first pass did not judge a TCP header of a frame. */
 typedef enum {
     RECORD_NONE,            /* no TCP header in this frame */
-    RECORD_JUDGED,
     RECORD_TRUNCATED,       /* fewer than 20 bytes of the header were captured */
     RECORD_BAD_HEADER,      /* data offset below 5 words */
-    RECORD_NO_CONVERSATION  /* TCP kept no conversation for it */
+    RECORD_NO_CONVERSATION  /* TCP kept no conversation for it, or its addresses are not IP */
 } tcpstate_record_status;
 
 /* One judged TCP header: what the "tcpstate" tap hands the reports. */
@@ -49,12 +54,24 @@ typedef struct {
     const tcpstate_conn *conn;
 } tcpstate_tap_data;
 
+/* The address of one end of a tuple, pointing into it. */
+static inline void
+tcpstate_tuple_address(const tcpstate_tuple *tuple, int end, address *out)
+{
+    set_address(out, (address_type)tuple->addr_type, tuple->addr_len, tuple->addr[end]);
+}
+
 /* The address of the client (TCPST_CLIENT) or server, pointing into the connection. */
 static inline void
 tcpstate_conn_address(const tcpstate_conn *conn, int role, address *out)
 {
-    set_address(out, (address_type)conn->addr_type, conn->addr_len, conn->addr[role]);
+    tcpstate_tuple_address(&conn->tuple, role, out);
 }
+
+/* The connection's tcp.stream. Looked up in TCP's conversations only when first asked for
+ * (shown or reported): plain tshark -r never pays for it. FALSE if TCP kept no
+ * conversation. */
+gboolean tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream);
 
 /* The label of a verdict's step ("Retransmission of Wave 1/4" included), or NULL. */
 const char *tcpstate_step_label(const tcpst_verdict *verdict, gboolean short_form,

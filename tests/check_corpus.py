@@ -34,14 +34,16 @@ def expected_items(protocols):
 
 
 def per_frame(verbose):
-    """(frame number, protocols, number of top-level TCP State items) for each frame."""
+    """(frame number, protocols, number of TCP State items) for each frame. An item sits beside
+    its TCP header's own: at the top level, or inside the subtree of what carried the IP packet
+    (an 802.11 A-MSDU subframe, for one)."""
     frames = []
     for block in re.split(r"^(?=Frame \d+:)", verbose, flags=re.M):
         m = re.match(r"Frame (\d+):", block)
         if not m:
             continue
         protocols = re.search(r"\[Protocols in frame: ([^\]]*)\]", block)
-        items = len(re.findall(r"^TCP State\b", block, flags=re.M))
+        items = len(re.findall(r"^ *TCP State\b", block, flags=re.M))
         frames.append((int(m.group(1)), protocols.group(1) if protocols else "", items))
     return frames
 
