@@ -26,6 +26,7 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <wsutil/pint.h>
+#include <wsutil/str_util.h>
 #include <wsutil/report_message.h>
 
 #include "plugin/tcpstate-core.h"
@@ -529,16 +530,23 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
 }
 
 /* " [Handshake 1/3]" and " [Retransmission of Handshake 1/3]" for each step, made once: the
- * Info column of every step packet gets one, even in plain tshark -r. */
+ * Info column of every step packet gets one, even in plain tshark -r. Likewise each end's
+ * "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
 static const char *info_texts[2][TCPST_N_STEPS];
+static const char *role_transitions[2][TCPST_N_STATES][TCPST_N_STATES];
 
 static void
-make_info_texts(void)
+make_texts(void)
 {
     for (unsigned step = TCPST_STEP_NONE + 1; step < TCPST_N_STEPS; step++) {
         info_texts[0][step] = g_strdup_printf(" [%s]", tcpst_step_short(step));
         info_texts[1][step] = g_strdup_printf(" [Retransmission of %s]", tcpst_step_short(step));
     }
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        for (unsigned before = 0; before < TCPST_N_STATES; before++)
+            for (unsigned after = 0; after < TCPST_N_STATES; after++)
+                role_transitions[role][before][after] = g_strdup_printf("%s: %s -> %s", tcpst_role_name(role),
+                                                                        tcpst_state_name(before), tcpst_state_name(after));
 }
 
 static const char *
@@ -568,15 +576,13 @@ tcpstate_step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_
 static const char *
 transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 {
-    wmem_strbuf_t *text = wmem_strbuf_new(scope, "");
-    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
-        if (v->before[role] == v->after[role])
-            continue;
-        wmem_strbuf_append_printf(text, "%s%s: %s -> %s", wmem_strbuf_get_len(text) ? "; " : "",
-                                  tcpst_role_name(role), tcpst_state_name(v->before[role]),
-                                  tcpst_state_name(v->after[role]));
-    }
-    return wmem_strbuf_get_str(text);
+    const char *client = role_transitions[TCPST_CLIENT][v->before[TCPST_CLIENT]][v->after[TCPST_CLIENT]];
+    const char *server = role_transitions[TCPST_SERVER][v->before[TCPST_SERVER]][v->after[TCPST_SERVER]];
+    if (v->before[TCPST_CLIENT] == v->after[TCPST_CLIENT])
+        return server;
+    if (v->before[TCPST_SERVER] == v->after[TCPST_SERVER])
+        return client;
+    return wmem_strconcat(scope, client, "; ", server, NULL);
 }
 
 /* The connection as of this packet: Zeek's conn_state and history, who closed, how. */
@@ -684,9 +690,9 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     int sender = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
     proto_item *item;
 
-    proto_item_append_text(ti, ": %s%sclient %s, server %s", label ? label : "",
-                           label ? "; " : "", tcpst_state_name(v->after[TCPST_CLIENT]),
-                           tcpst_state_name(v->after[TCPST_SERVER]));
+    proto_item_set_text(ti, "TCP State: %s%sclient %s, server %s", label ? label : "",
+                        label ? "; " : "", tcpst_state_name(v->after[TCPST_CLIENT]),
+                        tcpst_state_name(v->after[TCPST_SERVER]));
     if (label) {
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
         if (tcpst_step_handshake(v->step))
@@ -957,7 +963,7 @@ proto_register_tcpstate(void)
 
     proto_tcpstate = proto_register_protocol("TCP State", "TCP State", "tcpstate");
     register_init_routine(tcpstate_init);
-    make_info_texts();
+    make_texts();
     register_cleanup_routine(tcpstate_cleanup);
     tcpstate_tap = register_tap("tcpstate");
     proto_register_field_array(proto_tcpstate, hf, array_length(hf));

@@ -233,7 +233,7 @@ is_synchronized(uint8_t state)
     return state >= TCPST_ESTABLISHED;
 }
 
-/* An end starts afresh; what it has sent (Zeek's status, byte counts) stays. */
+/* An end starts afresh; what it has sent (Zeek's status, history letters) stays. */
 static void
 reset_end(tcpst_end *end, uint8_t state, uint16_t port)
 {
@@ -243,7 +243,6 @@ reset_end(tcpst_end *end, uint8_t state, uint16_t port)
     end->port = port;
     end->wscale = TCPST_NO_WSCALE;
     end->zeek_status = kept.zeek_status;
-    end->payload_bytes = kept.payload_bytes;
     end->history_seen = kept.history_seen;
     memcpy(end->letter_seq, kept.letter_seq, sizeof end->letter_seq);
     end->retransmits = kept.retransmits;
@@ -694,7 +693,6 @@ track_sender(tcpst_conn *conn, tcpst_role sender_role, const tcpst_segment *seg,
     uint8_t flags = seg->flags;
     bool syn = flags & TCPST_SYN, rst = flags & TCPST_RST;
 
-    sender->payload_bytes += seg->payload_len;
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
         if (is_synchronized(conn->end[role].state))
             conn->end[role].was_synchronized = 1;
@@ -766,7 +764,7 @@ conn_state(const tcpst_conn *conn)
 
     if (rs == ZEEK_RESET) {
         if (os == ZEEK_SYN_SENT || os == ZEEK_SYN_ACK_SENT
-            || (os == ZEEK_RESET && orig->payload_bytes == 0 && resp->payload_bytes == 0))
+            || (os == ZEEK_RESET && !(orig->history_seen & SEEN_D) && !(resp->history_seen & SEEN_D)))
             return TCPST_CS_REJ;
         return o_inactive ? TCPST_CS_RSTRH : TCPST_CS_RSTR;
     }

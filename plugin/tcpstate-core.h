@@ -149,9 +149,8 @@ typedef struct {
     uint32_t window;        /* its last advertised window, scaled */
     uint8_t  wscale;        /* its SYN's window scale option, or TCPST_NO_WSCALE */
     uint8_t  zeek_status;   /* Zeek's endpoint status (docs/verdicts.md) */
-    uint8_t  history_seen;  /* history letters A, D, I, Q already recorded */
+    uint8_t  history_seen;  /* history letters A, D (it sent payload), I, Q already recorded */
     uint8_t  was_synchronized; /* it has been ESTABLISHED or later */
-    uint64_t payload_bytes;
     uint32_t letter_seq[4]; /* seq of its last S, H, F, R letter, to repeat them only anew */
     uint32_t retransmits;   /* payload retransmissions and zero windows, for T and W */
     uint32_t zero_windows;

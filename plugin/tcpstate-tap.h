@@ -29,8 +29,9 @@ typedef struct {
  * numbers are set once, when the step happens, so a packet shows only those at or before
  * it. */
 typedef struct {
-    tcpst_conn core;
+    /* What every segment touches first, side by side: fewer cache lines per segment. */
     tcpstate_tuple tuple;
+    tcpst_conn core;
     guint32 first_frame;            /* where it started: its tcp.stream is TCP's there */
     guint32 stream_plus_1;          /* TCP's tcp.stream + 1 once asked for, 0 before */
     guint32 ref;                    /* its place in the list of connections, from 1 */
