@@ -238,7 +238,7 @@ def parse_callgrind(path, plugin_marker="tcpstate.so"):
             if co in plugin_objs:
                 continue            # counted in the callee's own entry
             cf = cf.split("'")[0]      # recursion levels are named f'2, f'3 ...
-            if f.split("'")[0] == "dissect_tcp_and_track" and cf == "dissector_try_uint_new":
+            if f.split("'")[0] == "dissect_tcp_and_track" and cf == "call_dissector_only":
                 tcp_call += cost    # Wireshark's TCP dissector itself
                 continue
             own.setdefault(f.split("'")[0], [0, 0])[1] += cost
@@ -357,7 +357,8 @@ def report(args, info, counts, results, cg):
           % (ppc, slope * ppc))
     if cg:
         p("")
-        p("(d) Instructions (callgrind on captures of the same kind; counts repeat within about 0.1%)")
+        p("(d) Instructions (callgrind on captures of the same kind, one run each; Wireshark seeds its hash")
+        p("    maps at random, so a count varies by up to about 0.5% from run to run)")
         for mode, r in cg.items():
             w, wo, n = r["with"], r["without"], r["packets"]
             own_total = sum(s + e for s, e in w["own"].values())
@@ -372,7 +373,7 @@ def report(args, info, counts, results, cg):
             p("    the plugin's code and the Wireshark functions it calls: %s Ir = %.0f Ir per packet = %.2f%% of "
               "the per-packet Ir with it" % (f"{own_total:,}", own_total / n, 100.0 * own_total / n / pw))
             p("    (the rest of the difference per packet, %.0f Ir: the extra dispatch through the plugin's handle "
-              "in ip.proto, and knock-on effects in Wireshark's tables and allocators)" % (pw - pwo - own_total / n))
+              "in ip.proto, tshark's output of the plugin's items, and run-to-run variation)" % (pw - pwo - own_total / n))
             p("    plugin functions (self + Wireshark functions they call, without the TCP dissector itself):")
             for f, (s, e) in sorted(w["own"].items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:8]:
                 if s + e == 0:
