@@ -14,7 +14,7 @@
 #
 # Builds the plugin (cmake, into $BUILD or build/) and bench/gen-capture.c, writes the
 # captures (kept in DIR for the next run: about 400 MB per million packets), runs
-# bench/bench.py and prints the table. With the defaults it takes about 12 minutes on 2 cores.
+# bench/bench.py and prints the table. With the defaults it takes about 15 minutes on 2 cores.
 # Run it on a quiet machine: other work on the cores shows up in the ratios.
 set -eu
 
