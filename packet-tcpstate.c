@@ -117,8 +117,8 @@ static GPtrArray *connections;              /* tcpstate_conn *, in file scope */
 
 /* The latest connection on each 4-tuple. Wireshark's TCP has just looked the conversation
  * up; looking it up again for every segment was the plugin's largest cost. TCP's conversation
- * is asked only where TCP may have started a new tcp.stream: at a connection's first segment
- * and at a SYN that does not just continue the handshake. */
+ * is asked only at a SYN that does not just continue the handshake, where TCP may have
+ * started a new tcp.stream (and for tcp.stream itself, when first shown). */
 static wmem_map_t *connections_by_tuple;   /* tcpstate_tuple * -> tcpstate_conn * */
 
 /* In front of it, a small direct-mapped cache of the connections seen last: a map of every
