@@ -91,7 +91,7 @@ static protocol_t *tcp_protocol;
 #define TCP_FIXED_HEADER_LEN 20
 
 /* What the first pass keeps of one TCP header (the connection it belongs to is in
- * plugin/tcpstate-tap.h). 16 bytes: on a capture of a million packets, tcpstate's memory is a
+ * plugin/tcpstate-tap.h). 12 bytes: on a capture of a million packets, tcpstate's memory is a
  * few per cent of what Wireshark keeps itself, so each byte here counts. */
 typedef struct {
     union {
@@ -371,7 +371,7 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
         }
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
-        if (v->after[role] == TCPST_TIME_WAIT && v->before[role] != TCPST_TIME_WAIT)
+        if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT)
             conn->time_wait_since = pinfo->abs_ts;
 }
 
@@ -576,11 +576,11 @@ tcpstate_step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_
 static const char *
 transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 {
-    const char *client = role_transitions[TCPST_CLIENT][v->before[TCPST_CLIENT]][v->after[TCPST_CLIENT]];
-    const char *server = role_transitions[TCPST_SERVER][v->before[TCPST_SERVER]][v->after[TCPST_SERVER]];
-    if (v->before[TCPST_CLIENT] == v->after[TCPST_CLIENT])
+    const char *client = role_transitions[TCPST_CLIENT][tcpst_before(v, TCPST_CLIENT)][tcpst_after(v, TCPST_CLIENT)];
+    const char *server = role_transitions[TCPST_SERVER][tcpst_before(v, TCPST_SERVER)][tcpst_after(v, TCPST_SERVER)];
+    if (tcpst_before(v, TCPST_CLIENT) == tcpst_after(v, TCPST_CLIENT))
         return server;
-    if (v->before[TCPST_SERVER] == v->after[TCPST_SERVER])
+    if (tcpst_before(v, TCPST_SERVER) == tcpst_after(v, TCPST_SERVER))
         return client;
     return wmem_strconcat(scope, client, "; ", server, NULL);
 }
@@ -655,7 +655,7 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
                  now, &pinfo->abs_ts);
 
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
-        if (v->after[role] == TCPST_TIME_WAIT && v->before[role] != TCPST_TIME_WAIT) {
+        if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT) {
             nstime_t until = pinfo->abs_ts;
             until.secs += (time_t)tcpstate_time_wait;
             proto_item_set_generated(proto_tree_add_time(tree, hf_tcpstate_time_wait_until, tvb, 0, 0, &until));
@@ -691,8 +691,8 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     proto_item *item;
 
     proto_item_set_text(ti, "TCP State: %s%sclient %s, server %s", label ? label : "",
-                        label ? "; " : "", tcpst_state_name(v->after[TCPST_CLIENT]),
-                        tcpst_state_name(v->after[TCPST_SERVER]));
+                        label ? "; " : "", tcpst_state_name(tcpst_after(v, TCPST_CLIENT)),
+                        tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
     if (label) {
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
         if (tcpst_step_handshake(v->step))
@@ -705,13 +705,14 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
             proto_tree_add_boolean(tree, hf_tcpstate_retransmission, tvb, 0, 0, TRUE);
     }
     proto_tree_add_string(tree, hf_tcpstate_sender, tvb, 0, 0, tcpst_role_name(sender));
-    proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_state_name(v->after[TCPST_CLIENT]));
-    proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_state_name(v->after[TCPST_SERVER]));
+    proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
+    proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
     /* Most packets change no state: the states before and the transition only where they do,
      * which keeps the tree (and tshark -T fields) lean. */
-    if (v->before[TCPST_CLIENT] != v->after[TCPST_CLIENT] || v->before[TCPST_SERVER] != v->after[TCPST_SERVER]) {
-        proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_CLIENT]));
-        proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_state_name(v->before[TCPST_SERVER]));
+    if (tcpst_before(v, TCPST_CLIENT) != tcpst_after(v, TCPST_CLIENT)
+        || tcpst_before(v, TCPST_SERVER) != tcpst_after(v, TCPST_SERVER)) {
+        proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_state_name(tcpst_before(v, TCPST_CLIENT)));
+        proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_state_name(tcpst_before(v, TCPST_SERVER)));
         proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
     }
 

@@ -9,6 +9,12 @@
 #include <string.h>
 
 /* What an end has sent. */
+/* tcpst_verdict's bit-fields hold every value. */
+_Static_assert(TCPST_N_STEPS <= 32 && TCPST_N_STATES <= 16 && TCPST_N_CONN_STATES <= 16
+               && TCPST_N_CLOSE_KINDS <= 8 && TCPST_NOBODY < 4 && TCPST_HISTORY_MAX < 64
+               && TCPST_N_ANOMALIES <= 16, "tcpst_verdict fields too narrow");
+_Static_assert(sizeof(tcpst_verdict) == 8, "tcpst_verdict grew");
+
 #define SENT_SYN      0x01  /* a SYN or a SYN+ACK: isn is valid */
 #define SENT_SYNACK   0x02  /* a SYN+ACK whose ACK covered the peer's SYN */
 #define SENT_FIN      0x04
@@ -878,8 +884,7 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     if (seg->flags & TCPST_RST)
         conn->carried |= CARRIED_RST;
     memset(verdict, 0, sizeof *verdict);
-    verdict->before[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
-    verdict->before[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
+    uint16_t before = (uint16_t)(conn->end[TCPST_CLIENT].state | conn->end[TCPST_SERVER].state << 4);
     verdict->anomalies = anomalies_before(conn, sender_role, seg);
     add_history(conn, sender_role, seg);
 
@@ -906,8 +911,8 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     verdict->close_kind = close_kind(conn);
     verdict->history_len = conn->history_len;
 
-    verdict->after[TCPST_CLIENT] = conn->end[TCPST_CLIENT].state;
-    verdict->after[TCPST_SERVER] = conn->end[TCPST_SERVER].state;
+    verdict->states = (uint16_t)(before | conn->end[TCPST_CLIENT].state << 8
+                                 | conn->end[TCPST_SERVER].state << 12);
     verdict->closed_by = conn->closed_by;
     if (conn->inferred)
         verdict->bits |= TCPST_V_INFERRED;

@@ -115,18 +115,32 @@ typedef struct {
 #define TCPST_V_FROM_SERVER    0x08  /* the server sent this segment */
 
 /* What tcpstate says about one segment; stored per frame by the glue. Everything in it is
- * the connection as of this segment, never a later value. */
+ * the connection as of this segment, never a later value. 8 bytes: a capture of millions of
+ * packets keeps one per TCP header. */
 typedef struct {
-    uint8_t  step;                  /* tcpst_step */
-    uint8_t  bits;                  /* TCPST_V_* */
-    uint8_t  closed_by;             /* tcpst_role of the first FIN or RST so far */
-    uint8_t  before[2];             /* tcpst_state of client, server before the segment */
-    uint8_t  after[2];              /* ... and after it */
-    uint8_t  conn_state;            /* tcpst_conn_state */
-    uint8_t  close_kind;            /* tcpst_close_kind */
-    uint8_t  history_len;           /* how much of the connection's history existed */
+    unsigned step : 5;              /* tcpst_step */
+    unsigned bits : 4;              /* TCPST_V_* */
+    unsigned closed_by : 2;         /* tcpst_role of the first FIN or RST so far */
+    unsigned conn_state : 4;        /* tcpst_conn_state */
+    unsigned close_kind : 3;        /* tcpst_close_kind */
+    unsigned history_len : 6;       /* how much of the connection's history existed */
+    uint16_t states;                /* tcpst_state of client and server before the segment,
+                                     * then after it: a nibble each (tcpst_before/after) */
     uint16_t anomalies;             /* 1 << tcpst_anomaly */
 } tcpst_verdict;
+
+/* The state of the client (TCPST_CLIENT) or server before and after the segment. */
+static inline unsigned
+tcpst_before(const tcpst_verdict *verdict, unsigned role)
+{
+    return (verdict->states >> (4 * role)) & 0xf;
+}
+
+static inline unsigned
+tcpst_after(const tcpst_verdict *verdict, unsigned role)
+{
+    return (verdict->states >> (8 + 4 * role)) & 0xf;
+}
 
 /* One end of a connection, as far as the capture shows it. */
 typedef struct {

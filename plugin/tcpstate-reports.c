@@ -105,8 +105,8 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     recount(st, data, counted, NODE_CLOSE_KIND,
             v->close_kind == TCPST_CLOSE_NONE ? "open" : tcpst_close_kind_name(v->close_kind));
     recount(st, data, counted, NODE_CONN_STATE, tcpst_conn_state_name(v->conn_state));
-    recount(st, data, counted, NODE_CLIENT, tcpst_state_name(v->after[TCPST_CLIENT]));
-    recount(st, data, counted, NODE_SERVER, tcpst_state_name(v->after[TCPST_SERVER]));
+    recount(st, data, counted, NODE_CLIENT, tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
+    recount(st, data, counted, NODE_SERVER, tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
     return TAP_PACKET_REDRAW;
 }
 
@@ -314,8 +314,8 @@ conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
     cells[7] = g_strndup(conn->core.history, v->history_len);
     cells[8] = g_strdup(v->close_kind == TCPST_CLOSE_NONE ? "open" : tcpst_close_kind_name(v->close_kind));
     cells[9] = g_strdup(v->closed_by == TCPST_NOBODY ? "-" : tcpst_role_name(v->closed_by));
-    cells[10] = g_strdup(tcpst_state_name(v->after[TCPST_CLIENT]));
-    cells[11] = g_strdup(tcpst_state_name(v->after[TCPST_SERVER]));
+    cells[10] = g_strdup(tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
+    cells[11] = g_strdup(tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
     cells[12] = g_strdup_printf("%" G_GUINT64_FORMAT, packets[TCPST_CLIENT]);
     cells[13] = g_strdup_printf("%" G_GUINT64_FORMAT, bytes[TCPST_CLIENT]);
     cells[14] = g_strdup_printf("%" G_GUINT64_FORMAT, packets[TCPST_SERVER]);
@@ -422,22 +422,23 @@ ladder_connection(const conn_lines *lines, wmem_allocator_t *scratch)
     printf("\nConnection %u: client %s, server %s%s\n", stream_of(conn), client, server,
            (first->bits & TCPST_V_INFERRED) ? " (roles and states inferred: the capture missed the SYN)" : "");
     printf("  %-12s %-*s %s\n", "client", LADDER_ARROW + 1, "", "server");
-    print_states(tcpst_state_name(first->before[TCPST_CLIENT]), tcpst_state_name(first->before[TCPST_SERVER]), "");
+    print_states(tcpst_state_name(tcpst_before(first, TCPST_CLIENT)),
+                 tcpst_state_name(tcpst_before(first, TCPST_SERVER)), "");
 
     for (guint i = 0; i < lines->lines->len; i++) {
         const segment_line *line = &g_array_index(lines->lines, segment_line, i);
         const tcpst_verdict *v = &line->verdict;
         const char *label = tcpstate_step_label(v, FALSE, scratch);
-        gboolean client_changed = v->after[TCPST_CLIENT] != v->before[TCPST_CLIENT];
-        gboolean server_changed = v->after[TCPST_SERVER] != v->before[TCPST_SERVER];
+        gboolean client_changed = tcpst_after(v, TCPST_CLIENT) != tcpst_before(v, TCPST_CLIENT);
+        gboolean server_changed = tcpst_after(v, TCPST_SERVER) != tcpst_before(v, TCPST_SERVER);
 
-        printf("  %-12s ", client_changed ? tcpst_state_name(v->after[TCPST_CLIENT]) : "");
+        printf("  %-12s ", client_changed ? tcpst_state_name(tcpst_after(v, TCPST_CLIENT)) : "");
         print_arrow((v->bits & TCPST_V_FROM_SERVER) != 0, line);
-        printf(" %-12s %5u %s\n", server_changed ? tcpst_state_name(v->after[TCPST_SERVER]) : "",
+        printf(" %-12s %5u %s\n", server_changed ? tcpst_state_name(tcpst_after(v, TCPST_SERVER)) : "",
                line->frame, label ? label : "");
     }
-    gboolean client_waits = last->after[TCPST_CLIENT] == TCPST_TIME_WAIT;
-    gboolean server_waits = last->after[TCPST_SERVER] == TCPST_TIME_WAIT;
+    gboolean client_waits = tcpst_after(last, TCPST_CLIENT) == TCPST_TIME_WAIT;
+    gboolean server_waits = tcpst_after(last, TCPST_SERVER) == TCPST_TIME_WAIT;
     if (client_waits || server_waits) {
         printf("  (2 MSL later)\n");
         print_states(client_waits ? "CLOSED" : "", server_waits ? "CLOSED" : "", "");
@@ -535,8 +536,8 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
                                                     : tcpst_close_kind_name(v->close_kind)));
     set_string(table, row, COL_CLOSED_BY, g_strdup(v->closed_by == TCPST_NOBODY ? "-"
                                                    : tcpst_role_name(v->closed_by)));
-    set_string(table, row, COL_CLIENT_STATE, g_strdup(tcpst_state_name(v->after[TCPST_CLIENT])));
-    set_string(table, row, COL_SERVER_STATE, g_strdup(tcpst_state_name(v->after[TCPST_SERVER])));
+    set_string(table, row, COL_CLIENT_STATE, g_strdup(tcpst_state_name(tcpst_after(v, TCPST_CLIENT))));
+    set_string(table, row, COL_SERVER_STATE, g_strdup(tcpst_state_name(tcpst_after(v, TCPST_SERVER))));
     return TAP_PACKET_REDRAW;
 }
 

@@ -61,12 +61,12 @@ run_verdicts(const char *name, const packet *pkts, size_t n, int client_endpoint
         *last = v;
         checks++;
         int retrans = !!(v.bits & TCPST_V_RETRANSMISSION);
-        if (v.step != p->step || retrans != p->retrans || v.after[0] != p->client
-            || v.after[1] != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)) {
+        if (v.step != p->step || retrans != p->retrans || tcpst_after(&v, 0) != p->client
+            || tcpst_after(&v, 1) != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)) {
             failures++;
             printf("FAIL %s, packet %zu: got %s%s | %s | %s, want %s%s | %s | %s\n", name, i + 1,
                    retrans ? "Retransmission of " : "", tcpst_step_label(v.step),
-                   tcpst_state_name(v.after[0]), tcpst_state_name(v.after[1]),
+                   tcpst_state_name(tcpst_after(&v, 0)), tcpst_state_name(tcpst_after(&v, 1)),
                    p->retrans ? "Retransmission of " : "", tcpst_step_label(p->step),
                    tcpst_state_name(p->client), tcpst_state_name(p->server));
         }
