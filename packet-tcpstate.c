@@ -330,32 +330,32 @@ still_in_time_wait(const tcpstate_conn *conn, packet_info *pinfo)
 {
     if (!tcpst_conn_in_time_wait(&conn->core))
         return FALSE;
-    nstime_t waited;
-    nstime_delta(&waited, &pinfo->abs_ts, &conn->time_wait_since);
-    return waited.secs < (time_t)tcpstate_time_wait;
+    return tcpstate_time_of(&pinfo->abs_ts) - conn->time_wait_since
+           < (gint64)tcpstate_time_wait * 1000000000;
 }
 
 /* Remember the frames and times of the handshake and of each end's first FIN. */
 static void
 note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdict *v)
 {
+    tcpstate_time now = tcpstate_time_of(&pinfo->abs_ts);
     if (!(v->bits & TCPST_V_RETRANSMISSION)) {
         switch (v->step) {
         case TCPST_STEP_HANDSHAKE_1:
         case TCPST_STEP_HANDSHAKE_1_DATA:
             conn->syn_frame = pinfo->num;
-            conn->syn_time = pinfo->abs_ts;
+            conn->syn_time = now;
             break;
         case TCPST_STEP_HANDSHAKE_2:
         case TCPST_STEP_SIMOPEN_SYNACK:
             if (!conn->synack_frame) {
                 conn->synack_frame = pinfo->num;
-                conn->synack_time = pinfo->abs_ts;
+                conn->synack_time = now;
             }
             break;
         case TCPST_STEP_HANDSHAKE_3:
             conn->ack_frame = pinfo->num;
-            conn->ack_time = pinfo->abs_ts;
+            conn->ack_time = now;
             break;
         case TCPST_STEP_WAVE_1:
         case TCPST_STEP_WAVE_2_3:
@@ -372,7 +372,7 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
         if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT)
-            conn->time_wait_since = pinfo->abs_ts;
+            conn->time_wait_since = now;
 }
 
 /* Feed the segment to its connection's state machine and keep the verdict. */
@@ -612,12 +612,12 @@ add_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame, guint32 now)
 /* The time between two steps, shown once both happened at or before this packet. */
 static void
 add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
-             guint32 from_frame, const nstime_t *from, guint32 to_frame, const nstime_t *to)
+             guint32 from_frame, tcpstate_time from, guint32 to_frame, tcpstate_time to)
 {
     if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num)
         return;
     nstime_t delta;
-    nstime_delta(&delta, to, from);
+    tcpstate_time_delta(&delta, to, from);
     proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &delta));
 }
 
@@ -646,13 +646,13 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     }
 
     if (v->step != TCPST_STEP_NONE) {
-        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, &conn->syn_time,
-                     conn->synack_frame, &conn->synack_time);
-        add_interval(tree, hf_tcpstate_rtt_ack, tvb, pinfo, conn->synack_frame, &conn->synack_time,
-                     conn->ack_frame, &conn->ack_time);
+        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, conn->syn_time,
+                     conn->synack_frame, conn->synack_time);
+        add_interval(tree, hf_tcpstate_rtt_ack, tvb, pinfo, conn->synack_frame, conn->synack_time,
+                     conn->ack_frame, conn->ack_time);
     }
-    add_interval(tree, hf_tcpstate_since_syn, tvb, pinfo, conn->syn_frame, &conn->syn_time,
-                 now, &pinfo->abs_ts);
+    add_interval(tree, hf_tcpstate_since_syn, tvb, pinfo, conn->syn_frame, conn->syn_time,
+                 now, tcpstate_time_of(&pinfo->abs_ts));
 
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
         if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT) {

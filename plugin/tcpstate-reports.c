@@ -215,7 +215,7 @@ report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *
         g_ptr_array_add(data->order, lines);
     }
     if (pinfo->num == conn->ack_frame && conn->syn_frame)
-        lines->handshake_rtt = seconds_between(&conn->ack_time, &conn->syn_time);
+        lines->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
     segment_line line = { .frame = pinfo->num, .time = pinfo->abs_ts, .verdict = *rec->verdict };
     if (tcph) {
         line.flags = tcph->th_flags;

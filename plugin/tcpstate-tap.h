@@ -25,6 +25,26 @@ typedef struct {
     guint8 addr[2][TCPSTATE_ADDR_MAX];
 } tcpstate_tuple;
 
+/* A capture time in nanoseconds since 1970: half the size of an nstime_t, and a connection
+ * keeps four. Seconds beyond +-4e9 (years 1843 to 2096) are clamped, which keeps the difference
+ * of two such times within 64 bits. */
+typedef gint64 tcpstate_time;
+
+static inline tcpstate_time
+tcpstate_time_of(const nstime_t *t)
+{
+    gint64 secs = CLAMP((gint64)t->secs, -G_GINT64_CONSTANT(4000000000), G_GINT64_CONSTANT(4000000000));
+    return secs * 1000000000 + t->nsecs;
+}
+
+static inline void
+tcpstate_time_delta(nstime_t *delta, tcpstate_time later, tcpstate_time earlier)
+{
+    gint64 ns = later - earlier;
+    delta->secs = (time_t)(ns / 1000000000);
+    delta->nsecs = (int)(ns % 1000000000);
+}
+
 /* A connection: the state machine, its ends, and what links and times its steps. Frame
  * numbers are set once, when the step happens, so a packet shows only those at or before
  * it. */
@@ -37,8 +57,8 @@ typedef struct {
     guint32 ref;                    /* its place in the list of connections, from 1 */
     guint32 syn_frame, synack_frame, ack_frame;
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
-    nstime_t syn_time, synack_time, ack_time;
-    nstime_t time_wait_since;       /* when an end last entered TIME_WAIT */
+    tcpstate_time syn_time, synack_time, ack_time;
+    tcpstate_time time_wait_since;  /* when an end last entered TIME_WAIT */
 } tcpstate_conn;
 
 /* Why the first pass did not judge a TCP header of a frame. */
