@@ -334,6 +334,16 @@ still_in_time_wait(const tcpstate_conn *conn, packet_info *pinfo)
            < (gint64)tcpstate_time_wait * 1000000000;
 }
 
+/* Did an end enter TIME_WAIT at this segment? */
+static gboolean
+entered_time_wait(const tcpst_verdict *v)
+{
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT)
+            return TRUE;
+    return FALSE;
+}
+
 /* Remember the frames and times of the handshake and of each end's first FIN. */
 static void
 note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdict *v)
@@ -361,18 +371,16 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
         case TCPST_STEP_WAVE_2_3:
         case TCPST_STEP_WAVE_3:
         case TCPST_STEP_SIMCLOSE_FIN: {
-            int sender = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
-            if (!conn->fin_frame[sender])
-                conn->fin_frame[sender] = pinfo->num;
+            if (!conn->fin_frame[tcpst_sender(v)])
+                conn->fin_frame[tcpst_sender(v)] = pinfo->num;
             break;
         }
         default:
             break;
         }
     }
-    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
-        if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT)
-            conn->time_wait_since = now;
+    if (entered_time_wait(v))
+        conn->time_wait_since = now;
 }
 
 /* Feed the segment to its connection's state machine and keep the verdict. */
@@ -384,16 +392,23 @@ judge(tcpstate_conn *conn, packet_info *pinfo, const tcpst_segment *seg, frame_r
     note_links_and_times(conn, pinfo, &rec->verdict);
 }
 
+/* TCP's conversation of a 4-tuple as of a frame, and TCP's data for it (NULL if none). */
+static struct tcp_analysis *
+tcp_conversation(guint32 frame, const tcpstate_tuple *tuple, conversation_t **conv)
+{
+    address a, b;
+    tcpstate_tuple_address(tuple, 0, &a);
+    tcpstate_tuple_address(tuple, 1, &b);
+    *conv = find_conversation(frame, &a, &b, CONVERSATION_TCP, tuple->port[0], tuple->port[1], 0);
+    return *conv ? (struct tcp_analysis *)conversation_get_proto_data(*conv, proto_tcp) : NULL;
+}
+
 gboolean
 tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream)
 {
     if (!conn->stream_plus_1) {
-        address client, server;
-        tcpstate_conn_address(conn, TCPST_CLIENT, &client);
-        tcpstate_conn_address(conn, TCPST_SERVER, &server);
-        conversation_t *conv = find_conversation(conn->first_frame, &client, &server, CONVERSATION_TCP,
-                                                 conn->tuple.port[TCPST_CLIENT], conn->tuple.port[TCPST_SERVER], 0);
-        struct tcp_analysis *tcpd = conv ? (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+        conversation_t *conv;
+        struct tcp_analysis *tcpd = tcp_conversation(conn->first_frame, &conn->tuple, &conv);
         if (!tcpd)
             return FALSE;
         /* A cache of what TCP's conversations say, the same whenever asked. */
@@ -435,7 +450,7 @@ new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segm
     judge(conn, pinfo, seg, rec);
 
     /* The client is known now. */
-    int sender = (rec->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+    unsigned sender = tcpst_sender(&rec->verdict);
     conn->tuple = *tuple;
     conn->tuple.port[sender] = tuple->port[0];
     conn->tuple.port[!sender] = tuple->port[1];
@@ -451,12 +466,8 @@ static void
 judge_syn_on_known_tuple(tcpstate_conn *latest, const tcpstate_tuple *tuple, packet_info *pinfo,
                          const tcpst_segment *seg, frame_record *rec)
 {
-    address src, dst;
-    tcpstate_tuple_address(tuple, 0, &src);
-    tcpstate_tuple_address(tuple, 1, &dst);
-    conversation_t *conv = find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP,
-                                             seg->src_port, seg->dst_port, 0);
-    if (!conv || !conversation_get_proto_data(conv, proto_tcp)) {
+    conversation_t *conv;
+    if (!tcp_conversation(pinfo->num, tuple, &conv)) {
         rec->unjudged.status = RECORD_NO_CONVERSATION;
         return;
     }
@@ -491,7 +502,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
 
     if (captured < TCP_FIXED_HEADER_LEN) {
         rec->unjudged.status = RECORD_TRUNCATED;
-        rec->unjudged.captured_len = (guint16)MIN(captured, G_MAXUINT16);
+        rec->unjudged.captured_len = (guint16)captured;
         return rec;
     }
     const guint8 *header = tvb_get_ptr(tvb, 0, TCP_FIXED_HEADER_LEN);
@@ -637,8 +648,7 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     case TCPST_STEP_WAVE_2_3:
     case TCPST_STEP_WAVE_4:
     case TCPST_STEP_SIMCLOSE_ACK: {
-        int peer = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_CLIENT : TCPST_SERVER;
-        add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[peer], now);
+        add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[!tcpst_sender(v)], now);
         break;
     }
     default:
@@ -654,13 +664,10 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     add_interval(tree, hf_tcpstate_since_syn, tvb, pinfo, conn->syn_frame, conn->syn_time,
                  now, tcpstate_time_of(&pinfo->abs_ts));
 
-    for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
-        if (tcpst_after(v, role) == TCPST_TIME_WAIT && tcpst_before(v, role) != TCPST_TIME_WAIT) {
-            nstime_t until = pinfo->abs_ts;
-            until.secs += (time_t)tcpstate_time_wait;
-            proto_item_set_generated(proto_tree_add_time(tree, hf_tcpstate_time_wait_until, tvb, 0, 0, &until));
-            break;
-        }
+    if (entered_time_wait(v)) {
+        nstime_t until = pinfo->abs_ts;
+        until.secs += (time_t)tcpstate_time_wait;
+        proto_item_set_generated(proto_tree_add_time(tree, hf_tcpstate_time_wait_until, tvb, 0, 0, &until));
     }
 }
 
@@ -687,7 +694,6 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
 {
     const tcpst_verdict *v = &rec->verdict;
     const char *label = tcpstate_step_label(v, FALSE, pinfo->pool);
-    int sender = (v->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
     proto_item *item;
 
     proto_item_set_text(ti, "TCP State: %s%sclient %s, server %s", label ? label : "",
@@ -704,7 +710,7 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
         if (v->bits & TCPST_V_RETRANSMISSION)
             proto_tree_add_boolean(tree, hf_tcpstate_retransmission, tvb, 0, 0, TRUE);
     }
-    proto_tree_add_string(tree, hf_tcpstate_sender, tvb, 0, 0, tcpst_role_name(sender));
+    proto_tree_add_string(tree, hf_tcpstate_sender, tvb, 0, 0, tcpst_role_name(tcpst_sender(v)));
     proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
     proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
     /* Most packets change no state: the states before and the transition only where they do,

@@ -29,10 +29,6 @@ _Static_assert(sizeof(tcpst_verdict) == 8, "tcpst_verdict grew");
 #define GOT_FIN       0x04  /* the peer's FIN */
 #define GOT_FIN_ACKED 0x08  /* the ACK of its own FIN */
 
-/* What the connection carried so far (tcpst_conn.carried). */
-#define CARRIED_DATA 0x01
-#define CARRIED_RST  0x02
-
 /* Which kinds of close step happened (tcpst_conn.closes). */
 #define CLOSE_REFUSED      0x01
 #define CLOSE_RESET        0x02
@@ -48,9 +44,12 @@ enum {
 
 /* History letters recorded at most once per direction (tcpst_end.history_seen). */
 #define SEEN_A 0x01
-#define SEEN_D 0x02
+#define SEEN_D 0x02         /* also: the end sent payload */
 #define SEEN_I 0x04
 #define SEEN_Q 0x08
+/* Letters S, H, F, R, recorded again for a new sequence number: seen at least once. */
+enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
+#define SEEN_LETTER(which) ((uint8_t)(0x10 << (which)))
 
 /* Events an end's state reacts to. */
 typedef enum {
@@ -622,12 +621,10 @@ anomalies_after(const tcpst_conn *conn, tcpst_role sender_role, const tcpst_segm
 }
 
 /* Letters S, H, F, R: again only when the sequence number differs from the last one. */
-enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
-
 static void
 letter_per_seq(tcpst_conn *conn, tcpst_end *sender, unsigned which, char letter, uint32_t seq)
 {
-    uint8_t seen = (uint8_t)(0x10 << which);
+    uint8_t seen = SEEN_LETTER(which);
     if (!(sender->history_seen & seen) || sender->letter_seq[which] != seq) {
         sender->history_seen |= seen;
         sender->letter_seq[which] = seq;
@@ -816,16 +813,23 @@ close_kind(const tcpst_conn *conn)
 uint32_t
 tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict)
 {
-    tcpst_role peer = (verdict->bits & TCPST_V_FROM_SERVER) ? TCPST_CLIENT : TCPST_SERVER;
-    return conn->end[peer].isn + 1;
+    return conn->end[!tcpst_sender(verdict)].isn + 1;
+}
+
+static tcpst_role
+sender_role_of(const tcpst_conn *conn, const tcpst_segment *seg)
+{
+    return seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER;
 }
 
 bool
 tcpst_conn_continues_handshake(const tcpst_conn *conn, const tcpst_segment *seg)
 {
-    if ((seg->flags & (TCPST_SYN | TCPST_RST)) != TCPST_SYN || conn->carried)
+    /* Either end's history says whether the connection carried payload (D) or a RST (R). */
+    uint8_t seen = conn->end[TCPST_CLIENT].history_seen | conn->end[TCPST_SERVER].history_seen;
+    if ((seg->flags & (TCPST_SYN | TCPST_RST)) != TCPST_SYN || (seen & (SEEN_D | SEEN_LETTER(LETTER_R))))
         return false;
-    const tcpst_end *sender = &conn->end[seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER];
+    const tcpst_end *sender = &conn->end[sender_role_of(conn, seg)];
     if (sender->sent & SENT_SYN)
         return seg->seq == sender->isn;
     return !(sender->sent & SENT_SEQ);
@@ -876,13 +880,9 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *ve
     if (!conn->started)
         start(conn, seg);
 
-    tcpst_role sender_role = seg->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER;
+    tcpst_role sender_role = sender_role_of(conn, seg);
     tcpst_end *sender = &conn->end[sender_role];
 
-    if (seg->payload_len)
-        conn->carried |= CARRIED_DATA;
-    if (seg->flags & TCPST_RST)
-        conn->carried |= CARRIED_RST;
     memset(verdict, 0, sizeof *verdict);
     uint16_t before = (uint16_t)(conn->end[TCPST_CLIENT].state | conn->end[TCPST_SERVER].state << 4);
     verdict->anomalies = anomalies_before(conn, sender_role, seg);

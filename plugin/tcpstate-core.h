@@ -142,6 +142,13 @@ tcpst_after(const tcpst_verdict *verdict, unsigned role)
     return (verdict->states >> (8 + 4 * role)) & 0xf;
 }
 
+/* Which end sent the segment: TCPST_CLIENT or TCPST_SERVER. */
+static inline unsigned
+tcpst_sender(const tcpst_verdict *verdict)
+{
+    return (verdict->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+}
+
 /* One end of a connection, as far as the capture shows it. */
 typedef struct {
     uint8_t  state;         /* tcpst_state */
@@ -181,7 +188,6 @@ typedef struct {
     uint8_t   closed_by;    /* tcpst_role */
     uint8_t   history_len;
     uint8_t   tfo_accepted; /* the SYN+ACK acknowledged the data on the SYN */
-    uint8_t   carried;      /* CARRIED_* bits: payload or a RST seen, in either direction */
     char      history[TCPST_HISTORY_MAX + 1];   /* Zeek's letters, NUL-terminated */
 } tcpst_conn;
 

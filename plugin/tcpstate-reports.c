@@ -299,7 +299,7 @@ conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
 
     for (guint i = 0; i < lines->lines->len; i++) {
         const segment_line *line = &g_array_index(lines->lines, segment_line, i);
-        int from = (line->verdict.bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
+        unsigned from = tcpst_sender(&line->verdict);
         packets[from]++;
         bytes[from] += line->len;
     }
