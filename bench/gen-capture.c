@@ -25,7 +25,7 @@
  * Each 4-tuple is used once (65,000 client addresses, 55,000 ports each). Prints what it
  * made (shape counts, packets, bytes) as "name value" lines on stdout, for checking against
  * the plugin's reports.
- * Depends on libc only: cc -O2 -o gen-capture gen-capture.c
+ * Depends on libc only (and pcap-bytes.h beside it): cc -O2 -o gen-capture gen-capture.c
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "pcap-bytes.h"
 
 enum { FOUR_WAY, THREE_WAY, SERVER_FIRST, CLIENT_ABORT, REFUSED, HALF_CLOSE, N_SHAPES };
 static const char *const shape_name[N_SHAPES] = {
@@ -204,19 +206,6 @@ static int by_time(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-static uint16_t ip_checksum(const uint8_t *h)
-{
-    uint32_t sum = 0;
-    for (int i = 0; i < 20; i += 2)
-        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: gen-capture [-n PACKETS] [-c CONNECTIONS] [-s SEED] -o FILE.pcap\n");
@@ -318,8 +307,7 @@ int main(int argc, char **argv)
     if (!f) { fprintf(stderr, "gen-capture: %s: %s\n", out, strerror(errno)); return 1; }
     static char iobuf[1 << 20];
     setvbuf(f, iobuf, _IOFBF, sizeof iobuf);
-    uint32_t gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };   /* v2.4, Ethernet */
-    fwrite(gh, sizeof gh, 1, f);
+    write_pcap_file_header(f);
 
     static uint8_t buf[16 + 14 + 20 + 40 + MSS];   /* payload bytes stay zero */
     unsigned long long bytes = 0, data_segments = 0;

@@ -57,7 +57,7 @@ chmod 755 "$dir"
 cc -O2 -Wall -o "$dir/gen-capture" "$repo/bench/gen-capture.c"
 
 # A capture is made again when the generator changed; otherwise the previous one is reused.
-gen_sum=$(cksum < "$repo/bench/gen-capture.c")
+gen_sum=$(cat "$repo/bench/gen-capture.c" "$repo/bench/pcap-bytes.h" | cksum)
 make_capture() {
     n=$1 pcap="$dir/cap-$1.pcap"
     if [ -f "$pcap" ] && [ -f "$dir/cap-$n.counts" ] && [ "$(cat "$dir/cap-$n.stamp" 2>/dev/null)" = "$gen_sum" ]; then

@@ -9,7 +9,7 @@
  * apart (100,000 a second). Classic pcap, Ethernet / IPv4 (correct header checksum) / TCP
  * (20 bytes, no options, window 1024, checksum zero: Wireshark does not check it by default),
  * 54 bytes a frame.
- * Depends on libc only: cc -O2 -o gen-synflood gen-synflood.c
+ * Depends on libc only: cc -O2 -I../bench -o gen-synflood gen-synflood.c
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,23 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pcap-bytes.h"     /* bench/ */
+
 #define PORTS_PER_ADDRESS 50000u
 #define FIRST_PORT 10000u
 #define FRAME_LEN 54
 #define START_SEC 1700000000u
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-
-static uint16_t ip_checksum(const uint8_t *h, size_t len)
-{
-    uint32_t sum = 0;
-    for (size_t i = 0; i < len; i += 2)
-        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
 
 static void usage(void)
 {
@@ -62,9 +51,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* pcap file header: microseconds, version 2.4, snaplen 65535, Ethernet */
-    uint32_t file_header[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-    fwrite(file_header, sizeof file_header, 1, f);
+    write_pcap_file_header(f);
 
     uint8_t frame[16 + FRAME_LEN];
     uint8_t *eth = frame + 16, *ip = eth + 14, *tcp = ip + 20;
@@ -90,7 +77,7 @@ int main(int argc, char **argv)
         put16(ip + 4, (uint16_t)i);                                     /* IP ID */
         put32(ip + 12, 0x0a000001u + (uint32_t)(i / PORTS_PER_ADDRESS)); /* 10.0.0.1 + */
         put16(ip + 10, 0);
-        put16(ip + 10, ip_checksum(ip, 20));
+        put16(ip + 10, ip_checksum(ip));
         put16(tcp, (uint16_t)(FIRST_PORT + i % PORTS_PER_ADDRESS));
         rng ^= rng >> 12;
         rng ^= rng << 25;

@@ -96,8 +96,8 @@ def main():
         gen = args.generator
         if not gen:
             gen = os.path.join(tmp, "gen-synflood")
-            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", gen,
-                            os.path.join(HERE, "gen-synflood.c")], check=True)
+            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-I", os.path.join(HERE, "..", "bench"),
+                            "-o", gen, os.path.join(HERE, "gen-synflood.c")], check=True)
         captures = {}
         for count in (n, half):
             captures[count] = os.path.join(tmp, f"flood-{count}.pcap")
