@@ -50,7 +50,7 @@ test: build gui-deps
 	cd $(BUILD) && ctest --output-on-failure
 
 # Issue 5's benchmark: tshark with and without the plugin on generated captures (1,000,000
-# packets by default, about 10 minutes; the table is in bench/README.md). Options go in
+# packets by default, about 15 minutes; the table is in bench/README.md). Options go in
 # BENCH_ARGS, e.g. make bench BENCH_ARGS="-n 200000 -c 0" (bench/run.sh --help).
 bench: build
 	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
