@@ -22,6 +22,7 @@
 #include <epan/expert.h>
 #include <epan/ipproto.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
@@ -87,8 +88,24 @@ static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
 /* Wireshark's TCP dissector, called by the handle that stands in for it in "ip.proto". */
 static dissector_handle_t tcp_handle;
 static protocol_t *tcp_protocol;
+/* TCP's preferences that make tcp.seq and tcp.ack relative. */
+static pref_t *tcp_analyze_seq_pref;
+static pref_t *tcp_relative_seq_pref;
 
+/* The fixed TCP header (RFC 9293 3.1). */
 #define TCP_FIXED_HEADER_LEN 20
+#define TCP_OFFSET_SRC_PORT   0
+#define TCP_OFFSET_DST_PORT   2
+#define TCP_OFFSET_SEQ        4
+#define TCP_OFFSET_ACK        8
+#define TCP_OFFSET_DATA_OFF  12     /* header length in 32-bit words, in the high nibble */
+#define TCP_OFFSET_FLAGS     13
+#define TCP_OFFSET_WINDOW    14
+/* TCP options (RFC 9293 3.1; RFC 7323 2.2 for the window scale) */
+#define TCP_OPT_END           0
+#define TCP_OPT_NOP           1
+#define TCP_OPT_WSCALE        3
+#define TCP_OPT_WSCALE_LEN    3
 
 /* What the first pass keeps of one TCP header (the connection it belongs to is in
  * plugin/tcpstate-tap.h). 12 bytes: on a capture of a million packets, tcpstate's memory is a
@@ -113,19 +130,19 @@ typedef struct {
 #define RECORDS_PER_CHUNK 4096
 static GPtrArray *frame_records;            /* of frame_record[RECORDS_PER_CHUNK] */
 static wmem_map_t *frame_more_records;     /* frame number -> wmem_array_t of frame_record */
-static GPtrArray *connections;              /* tcpstate_conn *, in file scope */
+static GPtrArray *connections;              /* tcpstate_conn_record *, in file scope */
 
 /* The latest connection on each 4-tuple. Wireshark's TCP has just looked the conversation
  * up; looking it up again for every segment was the plugin's largest cost. TCP's conversation
  * is asked only at a SYN that does not just continue the handshake, where TCP may have
  * started a new tcp.stream (and for tcp.stream itself, when first shown). */
-static wmem_map_t *connections_by_tuple;   /* tcpstate_tuple * -> tcpstate_conn * */
+static wmem_map_t *connections_by_tuple;   /* tcpstate_tuple * -> tcpstate_conn_record * */
 
 /* In front of it, a small direct-mapped cache of the connections seen last: a map of every
  * connection of a large capture is mostly out of the CPU cache, and the few hundred open at
  * any time fit in this one. */
 #define CONN_CACHE_SIZE 4096
-static tcpstate_conn *conn_cache[CONN_CACHE_SIZE];
+static tcpstate_conn_record *conn_cache[CONN_CACHE_SIZE];
 
 /* MurmurHash3's finalizer: every input bit moves every output bit, which the map's bucket
  * choice (the top bits of a product) needs. A weaker hash put 100,000 generated 4-tuples into
@@ -280,10 +297,10 @@ stored_record(packet_info *pinfo)
     return (const frame_record *)wmem_array_index(more, nth - 1);
 }
 
-static const tcpstate_conn *
+static const tcpstate_conn_record *
 conn_of(const frame_record *rec)
 {
-    return (const tcpstate_conn *)g_ptr_array_index(connections, rec->conn_ref - 1);
+    return (const tcpstate_conn_record *)g_ptr_array_index(connections, rec->conn_ref - 1);
 }
 
 /* TCP numbers the two directions of a conversation by comparing the addresses, then the
@@ -307,9 +324,9 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
 
     while (offset < end) {
         guint8 kind = tvb_get_uint8(tvb, offset);
-        if (kind == 0)                          /* end of option list */
+        if (kind == TCP_OPT_END)
             break;
-        if (kind == 1) {                        /* no-operation */
+        if (kind == TCP_OPT_NOP) {
             offset++;
             continue;
         }
@@ -318,7 +335,7 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
         guint8 len = tvb_get_uint8(tvb, offset + 1);
         if (len < 2 || offset + len > end)
             break;
-        if (kind == 3 && len == 3)
+        if (kind == TCP_OPT_WSCALE && len == TCP_OPT_WSCALE_LEN)
             return tvb_get_uint8(tvb, offset + 2);
         offset += len;
     }
@@ -326,7 +343,7 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
 }
 
 static gboolean
-still_in_time_wait(const tcpstate_conn *conn, packet_info *pinfo)
+still_in_time_wait(const tcpstate_conn_record *conn, packet_info *pinfo)
 {
     if (!tcpst_conn_in_time_wait(&conn->core))
         return FALSE;
@@ -346,38 +363,25 @@ entered_time_wait(const tcpst_verdict *v)
 
 /* Remember the frames and times of the handshake and of each end's first FIN. */
 static void
-note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdict *v)
+note_links_and_times(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_verdict *v)
 {
     tcpstate_time now = tcpstate_time_of(&pinfo->abs_ts);
+    guint8 what = tcpst_step_info_of(v->step)->what;
     if (!(v->bits & TCPST_V_RETRANSMISSION)) {
-        switch (v->step) {
-        case TCPST_STEP_HANDSHAKE_1:
-        case TCPST_STEP_HANDSHAKE_1_DATA:
+        if (what & TCPST_STEP_SENDS_SYN) {
             conn->syn_frame = pinfo->num;
             conn->syn_time = now;
-            break;
-        case TCPST_STEP_HANDSHAKE_2:
-        case TCPST_STEP_SIMOPEN_SYNACK:
-            if (!conn->synack_frame) {
-                conn->synack_frame = pinfo->num;
-                conn->synack_time = now;
-            }
-            break;
-        case TCPST_STEP_HANDSHAKE_3:
+        }
+        if ((what & TCPST_STEP_SENDS_SYNACK) && !conn->synack_frame) {
+            conn->synack_frame = pinfo->num;
+            conn->synack_time = now;
+        }
+        if (what & TCPST_STEP_ENDS_HANDSHAKE) {
             conn->ack_frame = pinfo->num;
             conn->ack_time = now;
-            break;
-        case TCPST_STEP_WAVE_1:
-        case TCPST_STEP_WAVE_2_3:
-        case TCPST_STEP_WAVE_3:
-        case TCPST_STEP_SIMCLOSE_FIN: {
-            if (!conn->fin_frame[tcpst_sender(v)])
-                conn->fin_frame[tcpst_sender(v)] = pinfo->num;
-            break;
         }
-        default:
-            break;
-        }
+        if ((what & TCPST_STEP_SENDS_FIN) && !conn->fin_frame[tcpst_sender(v)])
+            conn->fin_frame[tcpst_sender(v)] = pinfo->num;
     }
     if (entered_time_wait(v))
         conn->time_wait_since = now;
@@ -385,7 +389,7 @@ note_links_and_times(tcpstate_conn *conn, packet_info *pinfo, const tcpst_verdic
 
 /* Feed the segment to its connection's state machine and keep the verdict. */
 static void
-judge(tcpstate_conn *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec)
+judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec)
 {
     rec->conn_ref = conn->ref;
     tcpst_conn_segment(&conn->core, seg, &rec->verdict);
@@ -403,8 +407,11 @@ tcp_conversation(guint32 frame, const tcpstate_tuple *tuple, conversation_t **co
     return *conv ? (struct tcp_analysis *)conversation_get_proto_data(*conv, proto_tcp) : NULL;
 }
 
-gboolean
-tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream)
+/* The connection's tcp.stream. Looked up in TCP's conversations only when first asked for
+ * (shown or reported): plain tshark -r never pays for it. FALSE if TCP kept no
+ * conversation. */
+static gboolean
+conn_stream(const tcpstate_conn_record *conn, guint32 *stream)
 {
     if (!conn->stream_plus_1) {
         conversation_t *conv;
@@ -412,37 +419,37 @@ tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream)
         if (!tcpd)
             return FALSE;
         /* A cache of what TCP's conversations say, the same whenever asked. */
-        ((tcpstate_conn *)conn)->stream_plus_1 = tcpd->stream + 1;
+        ((tcpstate_conn_record *)conn)->stream_plus_1 = tcpd->stream + 1;
     }
     *stream = conn->stream_plus_1 - 1;
     return TRUE;
 }
 
-static tcpstate_conn *
+static tcpstate_conn_record *
 latest_connection(const tcpstate_tuple *tuple)
 {
-    tcpstate_conn **slot = &conn_cache[tuple_hash(tuple) % CONN_CACHE_SIZE];
+    tcpstate_conn_record **slot = &conn_cache[tuple_hash(tuple) % CONN_CACHE_SIZE];
     if (*slot && tuple_equal(&(*slot)->tuple, tuple))
         return *slot;
-    tcpstate_conn *conn = (tcpstate_conn *)wmem_map_lookup(connections_by_tuple, tuple);
+    tcpstate_conn_record *conn = (tcpstate_conn_record *)wmem_map_lookup(connections_by_tuple, tuple);
     if (conn)
         *slot = conn;
     return conn;
 }
 
 static void
-add_latest_connection(tcpstate_conn *conn)
+add_latest_connection(tcpstate_conn_record *conn)
 {
     wmem_map_insert(connections_by_tuple, &conn->tuple, conn);
     conn_cache[tuple_hash(&conn->tuple) % CONN_CACHE_SIZE] = conn;
 }
 
 /* A new connection, from now on the latest on its 4-tuple (`tuple` has the sender first). */
-static tcpstate_conn *
+static tcpstate_conn_record *
 new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segment *seg,
                frame_record *rec)
 {
-    tcpstate_conn *conn = wmem_new0(wmem_file_scope(), tcpstate_conn);
+    tcpstate_conn_record *conn = wmem_new0(wmem_file_scope(), tcpstate_conn_record);
     tcpst_conn_init(&conn->core);
     conn->first_frame = pinfo->num;
     g_ptr_array_add(connections, conn);
@@ -463,7 +470,7 @@ new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segm
 /* A SYN on a 4-tuple that has a connection, which does not just continue its handshake:
  * TCP's conversation says whether TCP started a new tcp.stream here. */
 static void
-judge_syn_on_known_tuple(tcpstate_conn *latest, const tcpstate_tuple *tuple, packet_info *pinfo,
+judge_syn_on_known_tuple(tcpstate_conn_record *latest, const tcpstate_tuple *tuple, packet_info *pinfo,
                          const tcpst_segment *seg, frame_record *rec)
 {
     conversation_t *conv;
@@ -477,7 +484,7 @@ judge_syn_on_known_tuple(tcpstate_conn *latest, const tcpstate_tuple *tuple, pac
      * connection: the others continue the latest one, on every release. */
     gboolean bare_syn = (seg->flags & (TCPST_SYN | TCPST_ACK)) == TCPST_SYN;
     gboolean new_stream = conv->setup_frame == pinfo->num;
-    if (!(new_stream && bare_syn && seg->seq != latest->core.end[TCPST_CLIENT].isn)
+    if (!(new_stream && bare_syn && seg->seq != tcpst_conn_client_isn(&latest->core))
         && !tcpst_conn_starts_anew(&latest->core, seg)) {
         judge(latest, pinfo, seg, rec);
         return;
@@ -506,7 +513,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         return rec;
     }
     const guint8 *header = tvb_get_ptr(tvb, 0, TCP_FIXED_HEADER_LEN);
-    guint header_len = (header[12] >> 4) * 4;
+    guint header_len = (header[TCP_OFFSET_DATA_OFF] >> 4) * 4;
     if (header_len < TCP_FIXED_HEADER_LEN) {
         rec->unjudged.status = RECORD_BAD_HEADER;
         rec->unjudged.header_len = (guint8)header_len;
@@ -514,12 +521,12 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     }
 
     tcpst_segment seg;
-    seg.src_port = pntoh16(header);
-    seg.dst_port = pntoh16(header + 2);
-    seg.seq = pntoh32(header + 4);
-    seg.ack = pntoh32(header + 8);
-    seg.flags = header[13];
-    seg.window = pntoh16(header + 14);
+    seg.src_port = pntoh16(header + TCP_OFFSET_SRC_PORT);
+    seg.dst_port = pntoh16(header + TCP_OFFSET_DST_PORT);
+    seg.seq = pntoh32(header + TCP_OFFSET_SEQ);
+    seg.ack = pntoh32(header + TCP_OFFSET_ACK);
+    seg.flags = header[TCP_OFFSET_FLAGS];
+    seg.window = pntoh16(header + TCP_OFFSET_WINDOW);
     seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
     guint reported = tvb_reported_length(tvb);
     seg.payload_len = reported > header_len ? reported - header_len : 0;
@@ -530,7 +537,7 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->unjudged.status = RECORD_NO_CONVERSATION;
         return rec;
     }
-    tcpstate_conn *latest = latest_connection(&tuple);
+    tcpstate_conn_record *latest = latest_connection(&tuple);
     if (!latest)
         new_connection(&tuple, pinfo, &seg, rec);
     else if (!(seg.flags & TCPST_SYN) || tcpst_conn_continues_handshake(&latest->core, &seg))
@@ -550,8 +557,11 @@ static void
 make_texts(void)
 {
     for (unsigned step = TCPST_STEP_NONE + 1; step < TCPST_N_STEPS; step++) {
-        info_texts[0][step] = g_strdup_printf(" [%s]", tcpst_step_short(step));
-        info_texts[1][step] = g_strdup_printf(" [Retransmission of %s]", tcpst_step_short(step));
+        for (int retransmission = 0; retransmission <= 1; retransmission++) {
+            tcpst_verdict v = { .step = step, .bits = retransmission ? TCPST_V_RETRANSMISSION : 0 };
+            char buf[TCPST_LABEL_MAX];
+            info_texts[retransmission][step] = g_strdup_printf(" [%s]", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, buf));
+        }
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
         for (unsigned before = 0; before < TCPST_N_STATES; before++)
@@ -566,22 +576,6 @@ info_text(const tcpst_verdict *v)
     return info_texts[(v->bits & TCPST_V_RETRANSMISSION) ? 1 : 0][v->step];
 }
 
-const char *
-tcpstate_step_label(const tcpst_verdict *v, gboolean short_form, wmem_allocator_t *scope)
-{
-    if (v->step == TCPST_STEP_NONE)
-        return NULL;
-    const char *label = short_form ? tcpst_step_short(v->step) : tcpst_step_label(v->step);
-    if (v->bits & TCPST_V_RETRANSMISSION)
-        return wmem_strdup_printf(scope, "Retransmission of %s", tcpst_step_short(v->step));
-    if ((v->bits & TCPST_V_BAD_ACK) && !short_form) {
-        /* "Handshake 2/3 (SYN+ACK)" becomes "Handshake 2/3 (SYN+ACK, ACK number is not ISN+1)" */
-        size_t n = strlen(label);
-        return wmem_strdup_printf(scope, "%.*s, ACK number is not ISN+1)", (int)(n - 1), label);
-    }
-    return label;
-}
-
 /* "client: FIN_WAIT_1 -> FIN_WAIT_2; server: ESTABLISHED -> CLOSE_WAIT", for a verdict that
  * changes at least one state. */
 static const char *
@@ -589,9 +583,9 @@ transition_text(const tcpst_verdict *v, wmem_allocator_t *scope)
 {
     const char *client = role_transitions[TCPST_CLIENT][tcpst_before(v, TCPST_CLIENT)][tcpst_after(v, TCPST_CLIENT)];
     const char *server = role_transitions[TCPST_SERVER][tcpst_before(v, TCPST_SERVER)][tcpst_after(v, TCPST_SERVER)];
-    if (tcpst_before(v, TCPST_CLIENT) == tcpst_after(v, TCPST_CLIENT))
+    if (!tcpst_changed(v, TCPST_CLIENT))
         return server;
-    if (tcpst_before(v, TCPST_SERVER) == tcpst_after(v, TCPST_SERVER))
+    if (!tcpst_changed(v, TCPST_SERVER))
         return client;
     return wmem_strconcat(scope, client, "; ", server, NULL);
 }
@@ -601,7 +595,7 @@ static void
 show_summary(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
-    const tcpstate_conn *conn = conn_of(rec);
+    const tcpstate_conn_record *conn = conn_of(rec);
 
     proto_tree_add_string(tree, hf_tcpstate_conn_state, tvb, 0, 0, tcpst_conn_state_name(v->conn_state));
     /* The history only grows: as of this packet it is the first history_len letters. */
@@ -636,24 +630,15 @@ add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
 static void
 show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
-    const tcpstate_conn *conn = conn_of(rec);
+    const tcpstate_conn_record *conn = conn_of(rec);
     const tcpst_verdict *v = &rec->verdict;
     guint32 now = pinfo->num;
 
     add_link(tree, hf_tcpstate_syn_frame, tvb, conn->syn_frame, now);
     add_link(tree, hf_tcpstate_synack_frame, tvb, conn->synack_frame, now);
     add_link(tree, hf_tcpstate_ack_frame, tvb, conn->ack_frame, now);
-    switch (v->step) {
-    case TCPST_STEP_WAVE_2:
-    case TCPST_STEP_WAVE_2_3:
-    case TCPST_STEP_WAVE_4:
-    case TCPST_STEP_SIMCLOSE_ACK: {
+    if (tcpst_step_info_of(v->step)->what & TCPST_STEP_ACKS_FIN)
         add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[!tcpst_sender(v)], now);
-        break;
-    }
-    default:
-        break;
-    }
 
     if (v->step != TCPST_STEP_NONE) {
         add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, conn->syn_time,
@@ -678,10 +663,10 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
     for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
         if (!(v->anomalies & (1u << a)))
             continue;
-        proto_item *item = proto_tree_add_string(tree, hf_tcpstate_anomaly, tvb, 0, 0, tcpst_anomaly_name(a));
+        proto_item *item = proto_tree_add_string(tree, hf_tcpstate_anomaly, tvb, 0, 0, tcpst_anomaly_info_of(a)->name);
         if (a == TCPST_A_HANDSHAKE_ACK)
-            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a],
-                                   "Handshake ACK number is not the peer's ISN+1 (%u)",
+            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a], "%s (%u)",
+                                   tcpst_anomaly_info_of(a)->summary,
                                    tcpst_conn_expected_ack(&conn_of(rec)->core, v));
         else
             expert_add_info(pinfo, item, &ei_tcpstate_anomaly[a]);
@@ -693,36 +678,37 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
              const frame_record *rec)
 {
     const tcpst_verdict *v = &rec->verdict;
-    const char *label = tcpstate_step_label(v, FALSE, pinfo->pool);
+    const tcpst_step_info *step = tcpst_step_info_of(v->step);
+    char buf[TCPST_LABEL_MAX];
+    const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
     proto_item *item;
 
     proto_item_set_text(ti, "TCP State: %s%sclient %s, server %s", label ? label : "",
-                        label ? "; " : "", tcpst_state_name(tcpst_after(v, TCPST_CLIENT)),
-                        tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
+                        label ? "; " : "", tcpst_after_name(v, TCPST_CLIENT),
+                        tcpst_after_name(v, TCPST_SERVER));
     if (label) {
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
-        if (tcpst_step_handshake(v->step))
-            proto_tree_add_uint(tree, hf_tcpstate_handshake, tvb, 0, 0, tcpst_step_handshake(v->step));
-        if (tcpst_step_wave(v->step))
-            proto_tree_add_uint(tree, hf_tcpstate_wave, tvb, 0, 0, tcpst_step_wave(v->step));
-        if (tcpst_step_wave_second(v->step))
-            proto_tree_add_uint(tree, hf_tcpstate_wave, tvb, 0, 0, tcpst_step_wave_second(v->step));
+        if (step->handshake)
+            proto_tree_add_uint(tree, hf_tcpstate_handshake, tvb, 0, 0, step->handshake);
+        if (step->wave)
+            proto_tree_add_uint(tree, hf_tcpstate_wave, tvb, 0, 0, step->wave);
+        if (step->wave_second)
+            proto_tree_add_uint(tree, hf_tcpstate_wave, tvb, 0, 0, step->wave_second);
         if (v->bits & TCPST_V_RETRANSMISSION)
             proto_tree_add_boolean(tree, hf_tcpstate_retransmission, tvb, 0, 0, TRUE);
     }
     proto_tree_add_string(tree, hf_tcpstate_sender, tvb, 0, 0, tcpst_role_name(tcpst_sender(v)));
-    proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
-    proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
+    proto_tree_add_string(tree, hf_tcpstate_client_state, tvb, 0, 0, tcpst_after_name(v, TCPST_CLIENT));
+    proto_tree_add_string(tree, hf_tcpstate_server_state, tvb, 0, 0, tcpst_after_name(v, TCPST_SERVER));
     /* Most packets change no state: the states before and the transition only where they do,
      * which keeps the tree (and tshark -T fields) lean. */
-    if (tcpst_before(v, TCPST_CLIENT) != tcpst_after(v, TCPST_CLIENT)
-        || tcpst_before(v, TCPST_SERVER) != tcpst_after(v, TCPST_SERVER)) {
-        proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_state_name(tcpst_before(v, TCPST_CLIENT)));
-        proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_state_name(tcpst_before(v, TCPST_SERVER)));
+    if (tcpst_changed(v, TCPST_CLIENT) || tcpst_changed(v, TCPST_SERVER)) {
+        proto_tree_add_string(tree, hf_tcpstate_client_prev_state, tvb, 0, 0, tcpst_before_name(v, TCPST_CLIENT));
+        proto_tree_add_string(tree, hf_tcpstate_server_prev_state, tvb, 0, 0, tcpst_before_name(v, TCPST_SERVER));
         proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
     }
 
-    if (tcpst_step_handshake(v->step) >= 2 && !(v->bits & TCPST_V_RETRANSMISSION)) {
+    if (step->handshake >= 2 && !(v->bits & TCPST_V_RETRANSMISSION)) {
         proto_tree_add_boolean(tree, hf_tcpstate_ack_ok, tvb, 0, 0, !(v->bits & TCPST_V_BAD_ACK));
         if (v->bits & TCPST_V_BAD_ACK)
             proto_tree_add_uint(tree, hf_tcpstate_expected_ack, tvb, 0, 0,
@@ -734,20 +720,58 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     item = proto_tree_add_boolean(tree, hf_tcpstate_inferred, tvb, 0, 0, v->bits & TCPST_V_INFERRED);
     proto_item_set_generated(item);
     guint32 stream;
-    if (tcpstate_conn_stream(conn_of(rec), &stream))
+    if (conn_stream(conn_of(rec), &stream))
         proto_tree_add_uint(tree, hf_tcpstate_stream, tvb, 0, 0, stream);
+}
+
+/* tcp.seq and tcp.ack of this header as TCP shows them: relative to TCP's base sequence
+ * numbers of the two directions when its preferences say so. */
+static void
+tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_info *pinfo,
+            tvbuff_t *tvb, tcpstate_tap_record *tap)
+{
+    tap->seq = tvb_get_ntohl(tvb, TCP_OFFSET_SEQ);
+    tap->ack = tvb_get_ntohl(tvb, TCP_OFFSET_ACK);
+    if (!tcp_analyze_seq_pref || !prefs_get_bool_value(tcp_analyze_seq_pref, pref_current)
+        || !tcp_relative_seq_pref || !prefs_get_bool_value(tcp_relative_seq_pref, pref_current))
+        return;
+    conversation_t *conv;
+    struct tcp_analysis *tcpd = tcp_conversation(pinfo->num, &conn->tuple, &conv);
+    if (!tcpd)
+        return;
+    /* TCP's flow1 is the direction of endpoint 0 (endpoint_of() follows TCP's rule). */
+    const tcp_flow_t *flows[2] = { &tcpd->flow1, &tcpd->flow2 };
+    guint8 sender = tcpst_sender(v) == TCPST_CLIENT ? conn->core.client_endpoint : !conn->core.client_endpoint;
+    tap->seq -= flows[sender]->base_seq;
+    if (tap->flags & TCPST_ACK)
+        tap->ack -= flows[!sender]->base_seq;
+}
+
+/* What the reports get of a judged TCP header (the header itself is in tvb). */
+static const tcpstate_tap_record *
+tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec)
+{
+    tcpstate_tap_record *tap = wmem_new(pinfo->pool, tcpstate_tap_record);
+    const tcpstate_conn_record *conn = conn_of(rec);
+    guint header_len = (tvb_get_uint8(tvb, TCP_OFFSET_DATA_OFF) >> 4) * 4;
+    guint reported = tvb_reported_length(tvb);
+
+    tap->verdict = &rec->verdict;
+    tap->conn = conn;
+    if (!conn_stream(conn, &tap->stream))
+        tap->stream = TCPSTATE_NO_STREAM;
+    tap->flags = tvb_get_uint8(tvb, TCP_OFFSET_FLAGS);
+    tap->payload_len = reported > header_len ? reported - header_len : 0;
+    tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
+    return tap;
 }
 
 static void
 show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
 {
     if (rec->conn_ref) {
-        if (have_tap_listener(tcpstate_tap)) {
-            tcpstate_tap_data *tap = wmem_new(pinfo->pool, tcpstate_tap_data);
-            tap->verdict = &rec->verdict;
-            tap->conn = conn_of(rec);
-            tap_queue_packet(tcpstate_tap, pinfo, tap);
-        }
+        if (have_tap_listener(tcpstate_tap))
+            tap_queue_packet(tcpstate_tap, pinfo, tap_record(tvb, pinfo, rec));
         if (tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
             col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict), COL_ADD_LSTR_TERMINATOR);
     }
@@ -821,6 +845,32 @@ apply_prefs(void)
                        tcpstate_time_wait, TIME_WAIT_MAX, TIME_WAIT_MAX);
         tcpstate_time_wait = TIME_WAIT_MAX;
     }
+}
+
+/* One expert item per row of the core's anomaly table. */
+static void
+register_anomaly_experts(expert_module_t *expert)
+{
+    static const int groups[] = {
+        [TCPST_GROUP_SEQUENCE] = PI_SEQUENCE, [TCPST_GROUP_PROTOCOL] = PI_PROTOCOL,
+        [TCPST_GROUP_MALFORMED] = PI_MALFORMED, [TCPST_GROUP_SECURITY] = PI_SECURITY,
+    };
+    static const int severities[] = {
+        [TCPST_SEVERITY_NOTE] = PI_NOTE, [TCPST_SEVERITY_WARN] = PI_WARN,
+    };
+    /* Wireshark keeps pointers into this array and to its strings for good. */
+    static ei_register_info ei[TCPST_N_ANOMALIES];
+
+    for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
+        const tcpst_anomaly_info *info = tcpst_anomaly_info_of(a);
+        ei_register_info item = {
+            &ei_tcpstate_anomaly[a],
+            { g_strdup_printf("tcpstate.anomaly.%s", info->name), groups[info->group],
+              severities[info->severity], info->summary, EXPFILL }
+        };
+        ei[a] = item;
+    }
+    expert_register_field_array(expert, ei, array_length(ei));
 }
 
 void
@@ -915,48 +965,6 @@ proto_register_tcpstate(void)
     };
 
     static ei_register_info ei[] = {
-        { &ei_tcpstate_anomaly[TCPST_A_HANDSHAKE_ACK],
-          { "tcpstate.anomaly.handshake_ack", PI_SEQUENCE, PI_WARN,
-            "Handshake ACK number is not the peer's ISN+1", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_SYNACK_WITHOUT_SYN],
-          { "tcpstate.anomaly.synack_without_syn", PI_SEQUENCE, PI_NOTE,
-            "SYN+ACK, but no SYN from the client was seen", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_DATA_BEFORE_HANDSHAKE],
-          { "tcpstate.anomaly.data_before_handshake", PI_PROTOCOL, PI_WARN,
-            "Data sent before the handshake completed", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_DATA_AFTER_FIN],
-          { "tcpstate.anomaly.data_after_fin", PI_PROTOCOL, PI_WARN,
-            "Data beyond the sender's own FIN", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_DATA_AFTER_RST],
-          { "tcpstate.anomaly.data_after_rst", PI_PROTOCOL, PI_NOTE,
-            "Data after the connection was reset", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_SYN_ON_ESTABLISHED],
-          { "tcpstate.anomaly.syn_on_established", PI_SEQUENCE, PI_WARN,
-            "SYN on an established connection", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_SYN_FIN],
-          { "tcpstate.anomaly.syn_fin", PI_MALFORMED, PI_WARN,
-            "Illegal flags: SYN and FIN together", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_SYN_RST],
-          { "tcpstate.anomaly.syn_rst", PI_MALFORMED, PI_WARN,
-            "Illegal flags: SYN and RST together", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_NULL_FLAGS],
-          { "tcpstate.anomaly.null_flags", PI_MALFORMED, PI_WARN,
-            "Illegal flags: no flag set at all", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_AFTER_CLOSE],
-          { "tcpstate.anomaly.after_close", PI_SEQUENCE, PI_NOTE,
-            "Segment after both ends reached CLOSED", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_RST_OUT_OF_WINDOW],
-          { "tcpstate.anomaly.rst_out_of_window", PI_SECURITY, PI_WARN,
-            "RST sequence number outside the receiver's window: ignored by the receiver, possibly injected", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_REUSE_IN_TIME_WAIT],
-          { "tcpstate.anomaly.reuse_in_time_wait", PI_SEQUENCE, PI_NOTE,
-            "New connection on a 4-tuple whose previous connection is still in TIME_WAIT", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_FIN_RETRANSMITTED],
-          { "tcpstate.anomaly.fin_retransmitted", PI_SEQUENCE, PI_NOTE,
-            "FIN retransmitted: its ACK did not reach the sender", EXPFILL }},
-        { &ei_tcpstate_anomaly[TCPST_A_FINAL_ACK_RETRANSMITTED],
-          { "tcpstate.anomaly.final_ack_retransmitted", PI_SEQUENCE, PI_NOTE,
-            "Final ACK retransmitted: the peer did not hear it and sent its FIN again", EXPFILL }},
         { &ei_tcpstate_truncated,
           { "tcpstate.truncated", PI_MALFORMED, PI_NOTE,
             "TCP header truncated: segment not judged", EXPFILL }},
@@ -975,7 +983,9 @@ proto_register_tcpstate(void)
     tcpstate_tap = register_tap("tcpstate");
     proto_register_field_array(proto_tcpstate, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
-    expert_register_field_array(expert_register_protocol(proto_tcpstate), ei, array_length(ei));
+    expert_module_t *expert = expert_register_protocol(proto_tcpstate);
+    expert_register_field_array(expert, ei, array_length(ei));
+    register_anomaly_experts(expert);
 
     module_t *module = prefs_register_protocol(proto_tcpstate, apply_prefs);
     prefs_register_bool_preference(module, "info_column", "Show the step in the Info column",
@@ -994,6 +1004,9 @@ proto_reg_handoff_tcpstate(void)
     tcp_protocol = find_protocol_by_id(proto_tcp);
     tcpstate_protocol = find_protocol_by_id(proto_tcpstate);
     tcp_handle = find_dissector("tcp");
+    module_t *tcp_module = prefs_find_module("tcp");
+    tcp_analyze_seq_pref = prefs_find_preference(tcp_module, "analyze_sequence_numbers");
+    tcp_relative_seq_pref = prefs_find_preference(tcp_module, "relative_sequence_numbers");
 
     /* The front handle stands in for TCP. It belongs to no protocol, so that calling TCP adds
      * the one "tcp" layer: the frame's protocol layers stay eth:ethertype:ip:tcp:... */

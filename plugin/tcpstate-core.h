@@ -1,7 +1,11 @@
 /* tcpstate-core.h
  * The TCP connection state machine behind tcpstate: pure C, no Wireshark types, so it can be
- * read, changed and unit-tested on its own. The rules it implements are written down in
- * docs/steps-and-states.md.
+ * read, changed and unit-tested on its own.
+ *
+ *   tcpstate-core.c      the ends' RFC 9293 states and the step of each segment
+ *                        (docs/steps-and-states.md)
+ *   tcpstate-verdicts.c  what the connection amounts to: Zeek's conn_state and history, the
+ *                        close kind, the anomalies (docs/verdicts.md)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,6 +13,7 @@
 #define TCPSTATE_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* RFC 9293 connection states. The values are stored per packet and shown by name. */
@@ -27,7 +32,8 @@ typedef enum {
     TCPST_N_STATES
 } tcpst_state;
 
-/* Which step of the handshake or close a segment is. */
+/* Which step of the handshake or close a segment is; the label of each is in the step table
+ * (tcpst_step_info). */
 typedef enum {
     TCPST_STEP_NONE,                /* data or a plain ACK */
     TCPST_STEP_HANDSHAKE_1,
@@ -68,7 +74,8 @@ typedef enum {
     TCPST_CLOSE_HALF, TCPST_CLOSE_RESET, TCPST_CLOSE_REFUSED, TCPST_N_CLOSE_KINDS
 } tcpst_close_kind;
 
-/* Anomalies of one segment: bits of tcpst_verdict.anomalies (docs/verdicts.md). */
+/* Anomalies of one segment: bits of tcpst_verdict.anomalies. Each has a row in the anomaly
+ * table (tcpst_anomaly_info), which docs/verdicts.md describes. */
 typedef enum {
     TCPST_A_HANDSHAKE_ACK,
     TCPST_A_SYNACK_WITHOUT_SYN,
@@ -142,6 +149,13 @@ tcpst_after(const tcpst_verdict *verdict, unsigned role)
     return (verdict->states >> (8 + 4 * role)) & 0xf;
 }
 
+/* Did the segment change the state of that end? */
+static inline bool
+tcpst_changed(const tcpst_verdict *verdict, unsigned role)
+{
+    return tcpst_before(verdict, role) != tcpst_after(verdict, role);
+}
+
 /* Which end sent the segment: TCPST_CLIENT or TCPST_SERVER. */
 static inline unsigned
 tcpst_sender(const tcpst_verdict *verdict)
@@ -149,32 +163,44 @@ tcpst_sender(const tcpst_verdict *verdict)
     return (verdict->bits & TCPST_V_FROM_SERVER) ? TCPST_SERVER : TCPST_CLIENT;
 }
 
-/* One end of a connection, as far as the capture shows it. */
+/* One end of a connection, as far as the capture shows it, in three parts that change for
+ * different reasons. */
 typedef struct {
-    uint8_t  state;         /* tcpst_state */
-    uint8_t  sent;          /* SENT_* bits: what this end has sent */
-    uint8_t  applied;       /* GOT_* bits: which receipts its state already reflects */
-    uint8_t  syn_step;      /* the step its SYN was, for retransmissions */
-    uint8_t  synack_step;   /* the step its SYN+ACK was */
-    uint8_t  fin_step;      /* the step its FIN was */
-    uint8_t  ack_step;      /* its last step made with an ACK alone (3/3, 2/4, 4/4) */
-    uint8_t  peer_resent;   /* the peer sent its SYN+ACK or FIN again since that step */
-    uint16_t port;
-    uint32_t isn;           /* sequence number of its SYN */
-    uint32_t syn_len;       /* payload carried on its SYN */
-    uint32_t fin_seq;       /* sequence number its FIN occupies */
-    uint32_t max_ack;       /* highest ACK number it has sent */
-    uint32_t ack_step_seq;  /* seq and ack of that step, to recognise it sent again */
-    uint32_t ack_step_ack;
-    uint32_t next_seq;      /* sequence number after the last byte, SYN or FIN it sent */
-    uint32_t window;        /* its last advertised window, scaled */
-    uint8_t  wscale;        /* its SYN's window scale option, or TCPST_NO_WSCALE */
-    uint8_t  zeek_status;   /* Zeek's endpoint status (docs/verdicts.md) */
-    uint8_t  history_seen;  /* history letters A, D (it sent payload), I, Q already recorded */
-    uint8_t  was_synchronized; /* it has been ESTABLISHED or later */
-    uint32_t letter_seq[4]; /* seq of its last S, H, F, R letter, to repeat them only anew */
-    uint32_t retransmits;   /* payload retransmissions and zero windows, for T and W */
-    uint32_t zero_windows;
+    /* What RFC 9293 says of the end (docs/steps-and-states.md): its state, and what its
+     * segments and the peer's showed of its sequence space. Starts afresh when the end
+     * does (a RST back to LISTEN). */
+    struct {
+        uint8_t  state;         /* tcpst_state */
+        uint8_t  sent;          /* SENT_* bits: what this end has sent */
+        uint8_t  applied;       /* GOT_* bits: which receipts its state already reflects */
+        uint8_t  wscale;        /* its SYN's window scale option, or TCPST_NO_WSCALE */
+        uint8_t  was_synchronized;  /* it has been ESTABLISHED or later */
+        uint32_t isn;           /* sequence number of its SYN */
+        uint32_t syn_len;       /* payload carried on its SYN */
+        uint32_t fin_seq;       /* sequence number its FIN occupies */
+        uint32_t max_ack;       /* highest ACK number it has sent */
+        uint32_t next_seq;      /* sequence number after the last byte, SYN or FIN it sent */
+        uint32_t window;        /* its last advertised window, scaled */
+    } tcb;
+    /* Which step each of its control segments was, to label them when sent again. */
+    struct {
+        uint8_t  syn;           /* the step its SYN was */
+        uint8_t  synack;        /* the step its SYN+ACK was */
+        uint8_t  fin;           /* the step its FIN was */
+        uint8_t  ack;           /* its last step made with an ACK alone (3/3, 2/4, 4/4) */
+        uint8_t  peer_resent;   /* the peer sent its SYN+ACK or FIN again since that step */
+        uint32_t ack_seq;       /* seq and ack of that step, to recognise it sent again */
+        uint32_t ack_ack;
+    } steps;
+    /* Zeek's bookkeeping of what the end sent (docs/verdicts.md): kept for the whole
+     * connection, whatever the RFC state does. */
+    struct {
+        uint8_t  status;        /* Zeek's endpoint status */
+        uint8_t  seen;          /* history letters A, D (it sent payload), I, Q recorded */
+        uint32_t letter_seq[4]; /* seq of its last S, H, F, R letter, to repeat them only anew */
+        uint32_t retransmits;   /* payload retransmissions and zero windows, for T and W */
+        uint32_t zero_windows;
+    } zeek;
 } tcpst_end;
 
 #define TCPST_HISTORY_MAX 48
@@ -208,6 +234,9 @@ bool tcpst_conn_is_open(const tcpst_conn *conn);
 /* Does either end of the connection sit in TIME_WAIT? */
 bool tcpst_conn_in_time_wait(const tcpst_conn *conn);
 
+/* The client's ISN, for telling a new connection's SYN from the same one again. */
+uint32_t tcpst_conn_client_isn(const tcpst_conn *conn);
+
 /* With TCPST_V_BAD_ACK: the ACK number the handshake segment should have carried (the
  * peer's ISN+1). */
 uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict);
@@ -215,21 +244,62 @@ uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *ve
 /* Feed the next segment of the connection, in capture order; fills *verdict. */
 void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);
 
+/* The step table: one row per tcpst_step. */
+#define TCPST_STEP_SENDS_SYN        0x01    /* a SYN without ACK: the connection's first */
+#define TCPST_STEP_SENDS_SYNACK     0x02
+#define TCPST_STEP_ENDS_HANDSHAKE   0x04    /* the handshake's third segment */
+#define TCPST_STEP_SENDS_FIN        0x08
+#define TCPST_STEP_ACKS_FIN         0x10    /* acknowledges the peer's FIN for the first time */
+typedef struct {
+    const char *label;          /* "Handshake 1/3 (SYN)" */
+    const char *short_label;    /* "Handshake 1/3", for the Info column */
+    uint8_t handshake;          /* the handshake step number (1-3), or 0 */
+    uint8_t wave, wave_second;  /* the close step numbers; the second for a combined segment */
+    uint8_t what;               /* TCPST_STEP_* bits */
+} tcpst_step_info;
+
+const tcpst_step_info *tcpst_step_info_of(unsigned step);
+
+/* The step of a verdict as shown: "Retransmission of Wave 1/4", "Handshake 2/3 (SYN+ACK, ACK
+ * number is not ISN+1)"; the short form ("Handshake 2/3") for the Info column. Returns the
+ * label, written into buf where it is not a constant; NULL for a segment that is no step. */
+#define TCPST_LABEL_MAX 96
+typedef enum { TCPST_LABEL_FULL, TCPST_LABEL_SHORT } tcpst_label_form;
+const char *tcpst_verdict_label(const tcpst_verdict *verdict, tcpst_label_form form,
+                                char buf[TCPST_LABEL_MAX]);
+
+/* The anomaly table: one row per tcpst_anomaly. Group and severity are Wireshark's expert
+ * info ones, named here without Wireshark's types. */
+typedef enum {
+    TCPST_GROUP_SEQUENCE, TCPST_GROUP_PROTOCOL, TCPST_GROUP_MALFORMED, TCPST_GROUP_SECURITY
+} tcpst_expert_group;
+typedef enum { TCPST_SEVERITY_NOTE, TCPST_SEVERITY_WARN } tcpst_expert_severity;
+typedef struct {
+    const char *name;           /* "data_after_fin": the expert field is tcpstate.anomaly.NAME */
+    const char *summary;        /* the expert item's text */
+    uint8_t group;              /* tcpst_expert_group */
+    uint8_t severity;           /* tcpst_expert_severity */
+} tcpst_anomaly_info;
+
+const tcpst_anomaly_info *tcpst_anomaly_info_of(unsigned anomaly);
+
 const char *tcpst_state_name(unsigned state);
 const char *tcpst_role_name(unsigned role);
 const char *tcpst_conn_state_name(unsigned conn_state);
+/* "four-way", ...; "open" before any close step */
 const char *tcpst_close_kind_name(unsigned close_kind);
-/* "data_after_fin": the anomaly's expert field name without "tcpstate.anomaly." */
-const char *tcpst_anomaly_name(unsigned anomaly);
 
-/* "Handshake 1/3 (SYN)"; the label of a retransmission is built by the caller. */
-const char *tcpst_step_label(unsigned step);
-/* The label's short form for the Info column: "Handshake 1/3". */
-const char *tcpst_step_short(unsigned step);
-/* The handshake step number (1-3), or 0. */
-unsigned tcpst_step_handshake(unsigned step);
-/* The close step numbers: first (1-4) and, for a combined segment, second; 0 if none. */
-unsigned tcpst_step_wave(unsigned step);
-unsigned tcpst_step_wave_second(unsigned step);
+/* The state of an end after (or before) the segment, by name. */
+static inline const char *
+tcpst_after_name(const tcpst_verdict *verdict, unsigned role)
+{
+    return tcpst_state_name(tcpst_after(verdict, role));
+}
+
+static inline const char *
+tcpst_before_name(const tcpst_verdict *verdict, unsigned role)
+{
+    return tcpst_state_name(tcpst_before(verdict, role));
+}
 
 #endif /* TCPSTATE_CORE_H */

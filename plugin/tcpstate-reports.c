@@ -3,8 +3,7 @@
  *   -z tcpstate,tree                 the statistics tree (also Statistics > TCP State)
  *   -z tcpstate,conv[,tsv][,FILTER]  one row per connection
  *   -z tcpstate,ladder[,FILTER]      the tutorial's picture: arrows between client and server
- * The connection table and the ladder also listen to Wireshark's "tcp" tap, for each
- * segment's flags, relative seq/ack and payload length.
+ * and the GUI's connection table (Statistics > TCP State Connections).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,7 +15,7 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 #include <epan/to_str.h>
-#include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tcp.h>     /* TH_* flag bits */
 
 #include <wsutil/report_message.h>
 #include <wsutil/str_util.h>
@@ -81,17 +80,18 @@ static tap_packet_status
 tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *p,
             tap_flags_t flags _U_)
 {
-    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)p;
+    const tcpstate_tap_record *rec = (const tcpstate_tap_record *)p;
     const tcpst_verdict *v = rec->verdict;
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
 
     tick_stat_node(st, tree_nodes[NODE_STEPS], 0, TRUE);
-    const char *label = tcpstate_step_label(v, FALSE, pinfo->pool);
+    char buf[TCPST_LABEL_MAX];
+    const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
     tick_stat_node(st, label ? label : "(data or plain ACK)", data->node_id[NODE_STEPS], FALSE);
     for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
         if (v->anomalies & (1u << a)) {
             tick_stat_node(st, tree_nodes[NODE_ANOMALIES], 0, TRUE);
-            tick_stat_node(st, tcpst_anomaly_name(a), data->node_id[NODE_ANOMALIES], FALSE);
+            tick_stat_node(st, tcpst_anomaly_info_of(a)->name, data->node_id[NODE_ANOMALIES], FALSE);
         }
     }
 
@@ -102,11 +102,10 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
         for (int node = NODE_CLOSE_KIND; node < N_NODES; node++)
             tick_stat_node(st, tree_nodes[node], 0, TRUE);
     }
-    recount(st, data, counted, NODE_CLOSE_KIND,
-            v->close_kind == TCPST_CLOSE_NONE ? "open" : tcpst_close_kind_name(v->close_kind));
+    recount(st, data, counted, NODE_CLOSE_KIND, tcpst_close_kind_name(v->close_kind));
     recount(st, data, counted, NODE_CONN_STATE, tcpst_conn_state_name(v->conn_state));
-    recount(st, data, counted, NODE_CLIENT, tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
-    recount(st, data, counted, NODE_SERVER, tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
+    recount(st, data, counted, NODE_CLIENT, tcpst_after_name(v, TCPST_CLIENT));
+    recount(st, data, counted, NODE_SERVER, tcpst_after_name(v, TCPST_SERVER));
     return TAP_PACKET_REDRAW;
 }
 
@@ -118,127 +117,101 @@ seconds_between(const nstime_t *later, const nstime_t *earlier)
     return nstime_to_sec(&delta);
 }
 
-/* ---- what the connection table and the ladder share: each segment's TCP header, paired
- * with its tcpstate record ---- */
+/* ---- what the connection tables and the ladder share: each connection as of its last
+ * packet so far in the report ---- */
 
 typedef struct {
     guint32 frame;
-    nstime_t time;
     tcpst_verdict verdict;      /* a copy: the tap's pointer is good for the callback only */
-    guint16 flags;
+    guint8 flags;
     guint32 seq, ack, len;      /* relative when TCP's preference says so */
 } segment_line;
 
 typedef struct {
-    const tcpstate_conn *conn;
-    double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
-    GArray *lines;              /* segment_line, in frame order */
-} conn_lines;
-
-typedef struct {
-    gboolean tsv;               /* conv: tab-separated instead of aligned */
-    GHashTable *tcp_by_stream;  /* stream -> copy of that stream's last TCP header (owned by
-                                   the "tcp" listener, whose tapdata it is) */
-    GHashTable *conns;          /* tcpstate_conn* -> conn_lines */
-    GPtrArray *order;           /* conn_lines, by first frame */
-} report_data;
-
-static void
-free_conn_lines(gpointer p)
-{
-    conn_lines *lines = (conn_lines *)p;
-    g_array_free(lines->lines, TRUE);
-    g_free(lines);
-}
-
-static void
-report_reset(void *p)
-{
-    report_data *data = (report_data *)p;
-    g_hash_table_remove_all(data->conns);
-    g_ptr_array_set_size(data->order, 0);
-}
-
-static void
-tcp_headers_reset(void *p)
-{
-    g_hash_table_remove_all((GHashTable *)p);
-}
-
-/* The "tcp" tap runs before "tcpstate" for the same frame: keep each stream's header. */
-static tap_packet_status
-tcp_headers_packet(void *p, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *header,
-                   tap_flags_t flags _U_)
-{
-    GHashTable *by_stream = (GHashTable *)p;
-    const tcp_info_t *tcph = (const tcp_info_t *)header;
-    tcp_info_t *copy = (tcp_info_t *)g_hash_table_lookup(by_stream, GUINT_TO_POINTER(tcph->th_stream));
-    if (!copy) {
-        copy = g_new(tcp_info_t, 1);
-        g_hash_table_insert(by_stream, GUINT_TO_POINTER(tcph->th_stream), copy);
-    }
-    *copy = *tcph;
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-/* Every reported connection was judged after TCP made its conversation, so the lookup
- * cannot fail; G_MAXUINT32 would say it did. */
-static guint32
-stream_of(const tcpstate_conn *conn)
-{
+    const tcpstate_conn_record *conn;
     guint32 stream;
-    return tcpstate_conn_stream(conn, &stream) ? stream : G_MAXUINT32;
+    guint32 first_frame;
+    nstime_t first_time, last_time;
+    double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
+    guint64 packets[2], bytes[2];   /* by sender: client, server */
+    tcpst_verdict last;         /* of its last packet */
+    GArray *lines;              /* segment_line, in frame order: for the ladder, else NULL */
+} conn_report;
+
+/* The connections of one report, in the order of their first packet. */
+typedef struct {
+    GHashTable *by_conn;        /* tcpstate_conn_record* -> conn_report */
+    GPtrArray *order;           /* conn_report */
+    gboolean keep_lines;
+} conn_reports;
+
+static void
+free_conn_report(gpointer p)
+{
+    conn_report *report = (conn_report *)p;
+    if (report->lines)
+        g_array_free(report->lines, TRUE);
+    g_free(report);
 }
 
 static void
-tcp_headers_finish(void *p)
+conn_reports_init(conn_reports *reports, gboolean keep_lines)
 {
-    g_hash_table_destroy((GHashTable *)p);
+    reports->by_conn = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_conn_report);
+    reports->order = g_ptr_array_new();
+    reports->keep_lines = keep_lines;
 }
 
-static tap_packet_status
-report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
-              tap_flags_t flags _U_)
+static void
+conn_reports_clear(conn_reports *reports)
 {
-    report_data *data = (report_data *)p;
-    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)r;
-    const tcpstate_conn *conn = rec->conn;
-    const tcp_info_t *tcph = (const tcp_info_t *)g_hash_table_lookup(data->tcp_by_stream,
-                                                                     GUINT_TO_POINTER(stream_of(conn)));
-    conn_lines *lines = (conn_lines *)g_hash_table_lookup(data->conns, conn);
-    if (!lines) {
-        lines = g_new0(conn_lines, 1);
-        lines->conn = conn;
-        lines->handshake_rtt = -1;
-        lines->lines = g_array_new(FALSE, TRUE, sizeof(segment_line));
-        g_hash_table_insert(data->conns, (gpointer)conn, lines);
-        g_ptr_array_add(data->order, lines);
+    g_ptr_array_set_size(reports->order, 0);
+    g_hash_table_remove_all(reports->by_conn);
+}
+
+static void
+conn_reports_free(conn_reports *reports)
+{
+    g_ptr_array_free(reports->order, TRUE);
+    g_hash_table_destroy(reports->by_conn);
+}
+
+/* Add one tapped packet to its connection's report; returns that report. */
+static conn_report *
+conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_record *rec)
+{
+    const tcpstate_conn_record *conn = rec->conn;
+    conn_report *report = (conn_report *)g_hash_table_lookup(reports->by_conn, conn);
+    if (!report) {
+        report = g_new0(conn_report, 1);
+        report->conn = conn;
+        report->stream = rec->stream;
+        report->first_frame = pinfo->num;
+        report->first_time = pinfo->abs_ts;
+        report->handshake_rtt = -1;
+        if (reports->keep_lines)
+            report->lines = g_array_new(FALSE, TRUE, sizeof(segment_line));
+        g_hash_table_insert(reports->by_conn, (gpointer)conn, report);
+        g_ptr_array_add(reports->order, report);
     }
     if (pinfo->num == conn->ack_frame && conn->syn_frame)
-        lines->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
-    segment_line line = { .frame = pinfo->num, .time = pinfo->abs_ts, .verdict = *rec->verdict };
-    if (tcph) {
-        line.flags = tcph->th_flags;
-        line.seq = tcph->th_seq;
-        line.ack = tcph->th_ack;
-        line.len = tcph->th_seglen;
+        report->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
+    report->last_time = pinfo->abs_ts;
+    report->last = *rec->verdict;
+    unsigned from = tcpst_sender(rec->verdict);
+    report->packets[from]++;
+    report->bytes[from] += rec->payload_len;
+    if (report->lines) {
+        segment_line line = { .frame = pinfo->num, .verdict = *rec->verdict, .flags = rec->flags,
+                              .seq = rec->seq, .ack = rec->ack, .len = rec->payload_len };
+        g_array_append_val(report->lines, line);
     }
-    g_array_append_val(lines->lines, line);
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-static void
-report_finish(void *p)
-{
-    report_data *data = (report_data *)p;
-    g_hash_table_destroy(data->conns);
-    g_ptr_array_free(data->order, TRUE);
-    g_free(data);
+    return report;
 }
 
 /* "192.0.2.1:40001", "[2001:db8::1]:40001" */
 static char *
-endpoint_text(const tcpstate_conn *conn, int role)
+endpoint_text(const tcpstate_conn_record *conn, int role)
 {
     address end;
     tcpstate_conn_address(conn, role, &end);
@@ -248,115 +221,166 @@ endpoint_text(const tcpstate_conn *conn, int role)
     return text;
 }
 
-/* Registers the report's two listeners; FILTER is what follows "tcpstate,NAME,". */
-static void
-report_start(const char *filter, gboolean tsv, tap_draw_cb draw, const char *what)
-{
-    report_data *data = g_new0(report_data, 1);
-    data->tsv = tsv;
-    data->tcp_by_stream = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    data->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_conn_lines);
-    data->order = g_ptr_array_new();
+/* The columns of a connection row: -z tcpstate,conv prints those with a name, the GUI's
+ * table (and -z tcpstate,conntable) shows those with a title. */
+typedef enum {
+    COL_STREAM, COL_CLIENT, COL_SERVER, COL_FIRST_FRAME, COL_PACKETS, COL_DURATION,
+    COL_HANDSHAKE_RTT, COL_CONN_STATE, COL_HISTORY, COL_CLOSE_KIND, COL_CLOSED_BY,
+    COL_CLIENT_STATE, COL_SERVER_STATE, COL_C2S_PACKETS, COL_C2S_BYTES, COL_S2C_PACKETS,
+    COL_S2C_BYTES, N_COLUMNS
+} conn_column;
 
-    GString *error = register_tap_listener("tcp", data->tcp_by_stream, filter, TL_REQUIRES_NOTHING,
-                                           tcp_headers_reset, tcp_headers_packet, NULL,
-                                           tcp_headers_finish);
-    if (error) {
-        g_hash_table_destroy(data->tcp_by_stream);
-    } else {
-        error = register_tap_listener("tcpstate", data, filter, TL_REQUIRES_NOTHING,
-                                      report_reset, report_packet, draw, report_finish);
-        if (error)
-            remove_tap_listener(data->tcp_by_stream);
-    }
-    if (error) {
-        report_failure("Couldn't start the tcpstate %s report: %s", what, error->str);
-        g_string_free(error, TRUE);
-        g_hash_table_destroy(data->conns);
-        g_ptr_array_free(data->order, TRUE);
-        g_free(data);
+static const struct {
+    const char *name;           /* conv's header, or NULL */
+    const char *title;          /* the GUI table's header, or NULL */
+    gboolean is_number;         /* a number in the GUI table (sorts as one) */
+} conn_columns[N_COLUMNS] = {
+    [COL_STREAM]        = { "stream", "Stream", TRUE },
+    [COL_CLIENT]        = { "client", "Client", FALSE },
+    [COL_SERVER]        = { "server", "Server", FALSE },
+    [COL_FIRST_FRAME]   = { "first_frame", "First frame", TRUE },
+    [COL_PACKETS]       = { NULL, "Packets", TRUE },
+    [COL_DURATION]      = { "duration_s", NULL, FALSE },
+    [COL_HANDSHAKE_RTT] = { "handshake_rtt_ms", NULL, FALSE },
+    [COL_CONN_STATE]    = { "conn_state", "Conn state", FALSE },
+    [COL_HISTORY]       = { "history", "History", FALSE },
+    [COL_CLOSE_KIND]    = { "close_kind", "Close kind", FALSE },
+    [COL_CLOSED_BY]     = { "closed_by", "Closed by", FALSE },
+    [COL_CLIENT_STATE]  = { "client_state", "Client state", FALSE },
+    [COL_SERVER_STATE]  = { "server_state", "Server state", FALSE },
+    [COL_C2S_PACKETS]   = { "c2s_packets", NULL, TRUE },
+    [COL_C2S_BYTES]     = { "c2s_bytes", NULL, TRUE },
+    [COL_S2C_PACKETS]   = { "s2c_packets", NULL, TRUE },
+    [COL_S2C_BYTES]     = { "s2c_bytes", NULL, TRUE },
+};
+
+/* A number column's value. */
+static guint64
+column_number(const conn_report *report, conn_column column)
+{
+    switch (column) {
+    case COL_STREAM:        return report->stream;
+    case COL_FIRST_FRAME:   return report->first_frame;
+    case COL_PACKETS:       return report->packets[TCPST_CLIENT] + report->packets[TCPST_SERVER];
+    case COL_C2S_PACKETS:   return report->packets[TCPST_CLIENT];
+    case COL_C2S_BYTES:     return report->bytes[TCPST_CLIENT];
+    case COL_S2C_PACKETS:   return report->packets[TCPST_SERVER];
+    case COL_S2C_BYTES:     return report->bytes[TCPST_SERVER];
+    default:                return 0;
     }
 }
 
-/* ---- -z tcpstate,conv[,tsv][,FILTER] ---- */
-
-static const char *const conv_columns[] = {
-    "stream", "client", "server", "first_frame", "duration_s", "handshake_rtt_ms", "conn_state",
-    "history", "close_kind", "closed_by", "client_state", "server_state", "c2s_packets",
-    "c2s_bytes", "s2c_packets", "s2c_bytes",
-};
-#define N_CONV_COLUMNS G_N_ELEMENTS(conv_columns)
-
-/* One row of values, as strings, for a connection as of its last segment in the report. */
-static void
-conv_row(const conn_lines *lines, char *cells[N_CONV_COLUMNS])
+/* Any column's value as text, to be g_free()d. */
+static char *
+column_text(const conn_report *report, conn_column column)
 {
-    const segment_line *first = &g_array_index(lines->lines, segment_line, 0);
-    const segment_line *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1);
-    const tcpstate_conn *conn = lines->conn;
-    const tcpst_verdict *v = &last->verdict;
-    guint64 packets[2] = { 0, 0 }, bytes[2] = { 0, 0 };
-
-    for (guint i = 0; i < lines->lines->len; i++) {
-        const segment_line *line = &g_array_index(lines->lines, segment_line, i);
-        unsigned from = tcpst_sender(&line->verdict);
-        packets[from]++;
-        bytes[from] += line->len;
+    const tcpst_verdict *v = &report->last;
+    if (conn_columns[column].is_number)
+        return g_strdup_printf("%" G_GUINT64_FORMAT, column_number(report, column));
+    switch (column) {
+    case COL_CLIENT:        return endpoint_text(report->conn, TCPST_CLIENT);
+    case COL_SERVER:        return endpoint_text(report->conn, TCPST_SERVER);
+    case COL_DURATION:      return g_strdup_printf("%.6f", seconds_between(&report->last_time, &report->first_time));
+    case COL_HANDSHAKE_RTT:
+        return report->handshake_rtt >= 0 ? g_strdup_printf("%.3f", 1000 * report->handshake_rtt) : g_strdup("-");
+    case COL_CONN_STATE:    return g_strdup(tcpst_conn_state_name(v->conn_state));
+    case COL_HISTORY:       return g_strndup(report->conn->core.history, v->history_len);
+    case COL_CLOSE_KIND:    return g_strdup(tcpst_close_kind_name(v->close_kind));
+    case COL_CLOSED_BY:     return g_strdup(v->closed_by == TCPST_NOBODY ? "-" : tcpst_role_name(v->closed_by));
+    case COL_CLIENT_STATE:  return g_strdup(tcpst_after_name(v, TCPST_CLIENT));
+    case COL_SERVER_STATE:  return g_strdup(tcpst_after_name(v, TCPST_SERVER));
+    default:                return g_strdup("");
     }
-    cells[0] = g_strdup_printf("%u", stream_of(conn));
-    cells[1] = endpoint_text(conn, TCPST_CLIENT);
-    cells[2] = endpoint_text(conn, TCPST_SERVER);
-    cells[3] = g_strdup_printf("%u", first->frame);
-    cells[4] = g_strdup_printf("%.6f", seconds_between(&last->time, &first->time));
-    cells[5] = lines->handshake_rtt >= 0 ? g_strdup_printf("%.3f", 1000 * lines->handshake_rtt)
-                                          : g_strdup("-");
-    cells[6] = g_strdup(tcpst_conn_state_name(v->conn_state));
-    cells[7] = g_strndup(conn->core.history, v->history_len);
-    cells[8] = g_strdup(v->close_kind == TCPST_CLOSE_NONE ? "open" : tcpst_close_kind_name(v->close_kind));
-    cells[9] = g_strdup(v->closed_by == TCPST_NOBODY ? "-" : tcpst_role_name(v->closed_by));
-    cells[10] = g_strdup(tcpst_state_name(tcpst_after(v, TCPST_CLIENT)));
-    cells[11] = g_strdup(tcpst_state_name(tcpst_after(v, TCPST_SERVER)));
-    cells[12] = g_strdup_printf("%" G_GUINT64_FORMAT, packets[TCPST_CLIENT]);
-    cells[13] = g_strdup_printf("%" G_GUINT64_FORMAT, bytes[TCPST_CLIENT]);
-    cells[14] = g_strdup_printf("%" G_GUINT64_FORMAT, packets[TCPST_SERVER]);
-    cells[15] = g_strdup_printf("%" G_GUINT64_FORMAT, bytes[TCPST_SERVER]);
+}
+
+/* ---- -z tcpstate,conv[,tsv][,FILTER] and -z tcpstate,ladder[,FILTER] ---- */
+
+typedef struct {
+    gboolean tsv;               /* conv: tab-separated instead of aligned */
+    conn_reports conns;
+} report_data;
+
+static void
+report_reset(void *p)
+{
+    conn_reports_clear(&((report_data *)p)->conns);
+}
+
+static tap_packet_status
+report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
+              tap_flags_t flags _U_)
+{
+    conn_reports_add(&((report_data *)p)->conns, pinfo, (const tcpstate_tap_record *)r);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void
+report_finish(void *p)
+{
+    report_data *data = (report_data *)p;
+    conn_reports_free(&data->conns);
+    g_free(data);
+}
+
+/* Registers the report's listener; FILTER is what follows "tcpstate,NAME,". */
+static void
+report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb draw,
+             const char *what)
+{
+    report_data *data = g_new0(report_data, 1);
+    data->tsv = tsv;
+    conn_reports_init(&data->conns, keep_lines);
+    GString *error = register_tap_listener("tcpstate", data, filter, TL_REQUIRES_NOTHING,
+                                           report_reset, report_packet, draw, report_finish);
+    if (error) {
+        report_failure("Couldn't start the tcpstate %s report: %s", what, error->str);
+        g_string_free(error, TRUE);
+        conn_reports_free(&data->conns);
+        g_free(data);
+    }
 }
 
 static void
 conv_draw(void *p)
 {
     report_data *data = (report_data *)p;
-    guint rows = data->order->len;
-    char **cells = g_new0(char *, (rows + 1) * N_CONV_COLUMNS);
-    size_t width[N_CONV_COLUMNS];
+    GPtrArray *order = data->conns.order;
+    guint rows = order->len;
+    char **cells = g_new0(char *, (rows + 1) * N_COLUMNS);
+    size_t width[N_COLUMNS] = { 0 };
 
-    for (size_t c = 0; c < N_CONV_COLUMNS; c++) {
-        cells[c] = g_strdup(conv_columns[c]);
-        width[c] = strlen(cells[c]);
-    }
-    for (guint r = 0; r < rows; r++) {
-        char **row = &cells[(r + 1) * N_CONV_COLUMNS];
-        conv_row((const conn_lines *)g_ptr_array_index(data->order, r), row);
-        for (size_t c = 0; c < N_CONV_COLUMNS; c++)
-            width[c] = MAX(width[c], strlen(row[c]));
+    for (guint r = 0; r <= rows; r++) {
+        for (int c = 0; c < N_COLUMNS; c++) {
+            if (!conn_columns[c].name)
+                continue;
+            char *cell = r == 0 ? g_strdup(conn_columns[c].name)
+                                : column_text((const conn_report *)g_ptr_array_index(order, r - 1), c);
+            cells[r * N_COLUMNS + c] = cell;
+            width[c] = MAX(width[c], strlen(cell));
+        }
     }
 
+    int last = N_COLUMNS - 1;
+    while (!conn_columns[last].name)
+        last--;
     if (!data->tsv) {
         printf("================================================================================\n");
         printf("TCP State connections: %u\n", rows);
     }
     for (guint r = 0; r <= rows; r++) {
-        for (size_t c = 0; c < N_CONV_COLUMNS; c++) {
-            const char *cell = cells[r * N_CONV_COLUMNS + c];
+        for (int c = 0; c < N_COLUMNS; c++) {
+            const char *cell = cells[r * N_COLUMNS + c];
+            if (!cell)
+                continue;
             if (data->tsv)
-                printf("%s%s", cell, c + 1 < N_CONV_COLUMNS ? "\t" : "\n");
+                printf("%s%s", cell, c < last ? "\t" : "\n");
             else
-                printf("%-*s%s", (int)width[c], cell, c + 1 < N_CONV_COLUMNS ? "  " : "\n");
+                printf("%-*s%s", (int)width[c], cell, c < last ? "  " : "\n");
         }
     }
     if (!data->tsv)
         printf("================================================================================\n");
-    for (guint i = 0; i < (rows + 1) * N_CONV_COLUMNS; i++)
+    for (guint i = 0; i < (rows + 1) * N_COLUMNS; i++)
         g_free(cells[i]);
     g_free(cells);
 }
@@ -366,9 +390,9 @@ conv_draw(void *p)
 #define LADDER_ARROW 44     /* width of the arrow between the two state columns */
 
 static char *
-flag_names(guint16 flags)
+flag_names(guint8 flags)
 {
-    static const struct { guint16 bit; const char *name; } names[] = {
+    static const struct { guint8 bit; const char *name; } names[] = {
         { TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" }, { TH_PUSH, "PSH" },
         { TH_ACK, "ACK" }, { TH_URG, "URG" },
     };
@@ -412,29 +436,27 @@ print_states(const char *client, const char *server, const char *middle)
 }
 
 static void
-ladder_connection(const conn_lines *lines, wmem_allocator_t *scratch)
+ladder_connection(const conn_report *report)
 {
-    const tcpstate_conn *conn = lines->conn;
-    char *client = endpoint_text(conn, TCPST_CLIENT), *server = endpoint_text(conn, TCPST_SERVER);
-    const tcpst_verdict *first = &g_array_index(lines->lines, segment_line, 0).verdict;
-    const tcpst_verdict *last = &g_array_index(lines->lines, segment_line, lines->lines->len - 1).verdict;
+    char *client = endpoint_text(report->conn, TCPST_CLIENT);
+    char *server = endpoint_text(report->conn, TCPST_SERVER);
+    const tcpst_verdict *first = &g_array_index(report->lines, segment_line, 0).verdict;
+    const tcpst_verdict *last = &report->last;
 
-    printf("\nConnection %u: client %s, server %s%s\n", stream_of(conn), client, server,
+    printf("\nConnection %u: client %s, server %s%s\n", report->stream, client, server,
            (first->bits & TCPST_V_INFERRED) ? " (roles and states inferred: the capture missed the SYN)" : "");
     printf("  %-12s %-*s %s\n", "client", LADDER_ARROW + 1, "", "server");
-    print_states(tcpst_state_name(tcpst_before(first, TCPST_CLIENT)),
-                 tcpst_state_name(tcpst_before(first, TCPST_SERVER)), "");
+    print_states(tcpst_before_name(first, TCPST_CLIENT), tcpst_before_name(first, TCPST_SERVER), "");
 
-    for (guint i = 0; i < lines->lines->len; i++) {
-        const segment_line *line = &g_array_index(lines->lines, segment_line, i);
+    for (guint i = 0; i < report->lines->len; i++) {
+        const segment_line *line = &g_array_index(report->lines, segment_line, i);
         const tcpst_verdict *v = &line->verdict;
-        const char *label = tcpstate_step_label(v, FALSE, scratch);
-        gboolean client_changed = tcpst_after(v, TCPST_CLIENT) != tcpst_before(v, TCPST_CLIENT);
-        gboolean server_changed = tcpst_after(v, TCPST_SERVER) != tcpst_before(v, TCPST_SERVER);
+        char buf[TCPST_LABEL_MAX];
+        const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
 
-        printf("  %-12s ", client_changed ? tcpst_state_name(tcpst_after(v, TCPST_CLIENT)) : "");
-        print_arrow((v->bits & TCPST_V_FROM_SERVER) != 0, line);
-        printf(" %-12s %5u %s\n", server_changed ? tcpst_state_name(tcpst_after(v, TCPST_SERVER)) : "",
+        printf("  %-12s ", tcpst_changed(v, TCPST_CLIENT) ? tcpst_after_name(v, TCPST_CLIENT) : "");
+        print_arrow(tcpst_sender(v) == TCPST_SERVER, line);
+        printf(" %-12s %5u %s\n", tcpst_changed(v, TCPST_SERVER) ? tcpst_after_name(v, TCPST_SERVER) : "",
                line->frame, label ? label : "");
     }
     gboolean client_waits = tcpst_after(last, TCPST_CLIENT) == TCPST_TIME_WAIT;
@@ -450,58 +472,52 @@ ladder_connection(const conn_lines *lines, wmem_allocator_t *scratch)
 static void
 ladder_draw(void *p)
 {
-    report_data *data = (report_data *)p;
+    GPtrArray *order = ((report_data *)p)->conns.order;
     printf("================================================================================\n");
-    printf("TCP State ladder: %u connection%s\n", data->order->len, plurality(data->order->len, "", "s"));
-    wmem_allocator_t *scratch = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
-    for (guint i = 0; i < data->order->len; i++)
-        ladder_connection((const conn_lines *)g_ptr_array_index(data->order, i), scratch);
-    wmem_destroy_allocator(scratch);
+    printf("TCP State ladder: %u connection%s\n", order->len, plurality(order->len, "", "s"));
+    for (guint i = 0; i < order->len; i++)
+        ladder_connection((const conn_report *)g_ptr_array_index(order, i));
     printf("================================================================================\n");
 }
 
 /* ---- the connection table in the GUI (Statistics > TCP State Connections), and in tshark as
  * -z tcpstate,conntable: one row per connection, updated as its packets arrive ---- */
 
-static stat_tap_table_item conn_table_fields[] = {
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server", "%s" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "First frame", "%u" },
-    { TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Packets", "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Conn state", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "History", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Close kind", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Closed by", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client state", "%s" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server state", "%s" },
-};
-enum { COL_STREAM, COL_CLIENT, COL_SERVER, COL_FIRST, COL_PACKETS, COL_CONN_STATE, COL_HISTORY,
-       COL_CLOSE_KIND, COL_CLOSED_BY, COL_CLIENT_STATE, COL_SERVER_STATE, N_TABLE_COLUMNS };
+/* The columns with a title, in order: filled in at registration. */
+static stat_tap_table_item table_fields[N_COLUMNS];
+static conn_column table_columns[N_COLUMNS];
+static guint n_table_columns;
 
-/* Per table: tcpstate_conn* -> row number + 1. */
-static GHashTable *rows_by_table;
+/* Per table: its connections, and each one's row + 1. */
+typedef struct {
+    conn_reports conns;
+    GHashTable *rows;           /* tcpstate_conn_record* -> row + 1 */
+} table_data;
+static GHashTable *data_by_table;
+
+static void
+free_table_data(gpointer p)
+{
+    table_data *data = (table_data *)p;
+    conn_reports_free(&data->conns);
+    g_hash_table_destroy(data->rows);
+    g_free(data);
+}
 
 static void
 conn_table_init(stat_tap_table_ui *ui)
 {
     stat_tap_table *table = stat_tap_find_table(ui, ui->title);
     if (!table) {
-        table = stat_tap_init_table(ui->title, N_TABLE_COLUMNS, 0, "tcp.stream");
+        table = stat_tap_init_table(ui->title, n_table_columns, 0, "tcp.stream");
         stat_tap_add_table(ui, table);
     }
-    if (!rows_by_table)
-        rows_by_table = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                              (GDestroyNotify)g_hash_table_destroy);
-    g_hash_table_replace(rows_by_table, table, g_hash_table_new(g_direct_hash, g_direct_equal));
-}
-
-static void
-set_string(stat_tap_table *table, guint row, guint column, char *value)
-{
-    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, column);
-    g_free((char *)item->value.string_value);
-    item->value.string_value = value;
+    if (!data_by_table)
+        data_by_table = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_table_data);
+    table_data *data = g_new0(table_data, 1);
+    conn_reports_init(&data->conns, FALSE);
+    data->rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_replace(data_by_table, table, data);
 }
 
 static tap_packet_status
@@ -510,42 +526,37 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
 {
     stat_data_t *stat_data = (stat_data_t *)p;
     stat_tap_table *table = g_array_index(stat_data->stat_tap_data->tables, stat_tap_table *, 0);
-    GHashTable *rows = (GHashTable *)g_hash_table_lookup(rows_by_table, table);
-    const tcpstate_tap_data *rec = (const tcpstate_tap_data *)r;
-    const tcpst_verdict *v = rec->verdict;
-    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(rows, rec->conn));
+    table_data *data = (table_data *)g_hash_table_lookup(data_by_table, table);
+    const tcpstate_tap_record *rec = (const tcpstate_tap_record *)r;
+    const conn_report *report = conn_reports_add(&data->conns, pinfo, rec);
+    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(data->rows, rec->conn));
 
     if (!row) {
-        stat_tap_table_item_type items[N_TABLE_COLUMNS];
+        stat_tap_table_item_type items[N_COLUMNS];
         memset(items, 0, sizeof items);
-        for (guint c = 0; c < N_TABLE_COLUMNS; c++)
-            items[c].type = conn_table_fields[c].type;
-        items[COL_STREAM].value.uint_value = stream_of(rec->conn);
-        items[COL_CLIENT].value.string_value = endpoint_text(rec->conn, TCPST_CLIENT);
-        items[COL_SERVER].value.string_value = endpoint_text(rec->conn, TCPST_SERVER);
-        items[COL_FIRST].value.uint_value = pinfo->num;
+        for (guint c = 0; c < n_table_columns; c++)
+            items[c].type = table_fields[c].type;
         row = table->num_elements + 1;
-        stat_tap_init_table_row(table, row - 1, N_TABLE_COLUMNS, items);
-        g_hash_table_insert(rows, (gpointer)rec->conn, GUINT_TO_POINTER(row));
+        stat_tap_init_table_row(table, row - 1, n_table_columns, items);
+        g_hash_table_insert(data->rows, (gpointer)rec->conn, GUINT_TO_POINTER(row));
     }
-    row--;
-    stat_tap_get_field_data(table, row, COL_PACKETS)->value.uint_value++;
-    set_string(table, row, COL_CONN_STATE, g_strdup(tcpst_conn_state_name(v->conn_state)));
-    set_string(table, row, COL_HISTORY, g_strndup(rec->conn->core.history, v->history_len));
-    set_string(table, row, COL_CLOSE_KIND, g_strdup(v->close_kind == TCPST_CLOSE_NONE ? "open"
-                                                    : tcpst_close_kind_name(v->close_kind)));
-    set_string(table, row, COL_CLOSED_BY, g_strdup(v->closed_by == TCPST_NOBODY ? "-"
-                                                   : tcpst_role_name(v->closed_by)));
-    set_string(table, row, COL_CLIENT_STATE, g_strdup(tcpst_state_name(tcpst_after(v, TCPST_CLIENT))));
-    set_string(table, row, COL_SERVER_STATE, g_strdup(tcpst_state_name(tcpst_after(v, TCPST_SERVER))));
+    for (guint c = 0; c < n_table_columns; c++) {
+        stat_tap_table_item_type *item = stat_tap_get_field_data(table, row - 1, c);
+        if (item->type == TABLE_ITEM_UINT) {
+            item->value.uint_value = (guint)column_number(report, table_columns[c]);
+        } else {
+            g_free((char *)item->value.string_value);
+            item->value.string_value = column_text(report, table_columns[c]);
+        }
+    }
     return TAP_PACKET_REDRAW;
 }
 
 static void
-conn_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column,
+conn_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
                      stat_tap_table_item_type *item)
 {
-    if (conn_table_fields[column].type == TABLE_ITEM_STRING) {
+    if (item->type == TABLE_ITEM_STRING) {
         g_free((char *)item->value.string_value);
         item->value.string_value = NULL;
     }
@@ -556,21 +567,40 @@ static void
 conn_table_reset(stat_tap_table *table)
 {
     for (guint row = 0; row < table->num_elements; row++) {
-        for (guint c = 0; c < N_TABLE_COLUMNS; c++)
+        for (guint c = 0; c < n_table_columns; c++)
             conn_table_free_item(table, row, c, &table->elements[row][c]);
         g_free(table->elements[row]);
     }
     table->num_elements = 0;
-    GHashTable *rows = (GHashTable *)g_hash_table_lookup(rows_by_table, table);
-    if (rows)
-        g_hash_table_remove_all(rows);
+    table_data *data = (table_data *)g_hash_table_lookup(data_by_table, table);
+    if (data) {
+        conn_reports_clear(&data->conns);
+        g_hash_table_remove_all(data->rows);
+    }
 }
 
 static stat_tap_table_ui conn_table_ui = {
     REGISTER_STAT_GROUP_GENERIC, "TCP State Connections", "tcpstate", "tcpstate,conntable",
     conn_table_init, conn_table_packet, conn_table_reset, conn_table_free_item, NULL,
-    G_N_ELEMENTS(conn_table_fields), conn_table_fields, 0, NULL, NULL, 0
+    0, table_fields, 0, NULL, NULL, 0
 };
+
+static void
+register_conn_table(void)
+{
+    for (int c = 0; c < N_COLUMNS; c++) {
+        if (!conn_columns[c].title)
+            continue;
+        stat_tap_table_item *field = &table_fields[n_table_columns];
+        field->type = conn_columns[c].is_number ? TABLE_ITEM_UINT : TABLE_ITEM_STRING;
+        field->align = conn_columns[c].is_number ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT;
+        field->column_name = conn_columns[c].title;
+        field->field_format = conn_columns[c].is_number ? "%u" : "%s";
+        table_columns[n_table_columns++] = (conn_column)c;
+    }
+    conn_table_ui.nfields = n_table_columns;
+    register_stat_tap_table_ui(&conn_table_ui);
+}
 
 /* ---- registration ---- */
 
@@ -586,7 +616,7 @@ conv_init(const char *arg, void *userdata _U_)
         tsv = TRUE;
         rest += rest[3] ? 4 : 3;
     }
-    report_start(*rest ? rest : NULL, tsv, conv_draw, "connection table");
+    report_start(*rest ? rest : NULL, tsv, FALSE, conv_draw, "connection table");
 }
 
 static void
@@ -595,7 +625,7 @@ ladder_init(const char *arg, void *userdata _U_)
     const char *rest = arg + strlen("tcpstate,ladder");
     if (*rest == ',')
         rest++;
-    report_start(*rest ? rest : NULL, FALSE, ladder_draw, "ladder");
+    report_start(*rest ? rest : NULL, FALSE, TRUE, ladder_draw, "ladder");
 }
 
 static stat_tap_ui conv_ui = {
@@ -612,5 +642,5 @@ tcpstate_register_reports(void)
                                tree_cleanup);
     register_stat_tap_ui(&conv_ui, NULL);
     register_stat_tap_ui(&ladder_ui, NULL);
-    register_stat_tap_table_ui(&conn_table_ui);
+    register_conn_table();
 }

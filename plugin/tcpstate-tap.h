@@ -1,7 +1,7 @@
 /* tcpstate-tap.h
- * What the first pass keeps per connection and per TCP header, shared by the dissector
- * (packet-tcpstate.c) and the reports (plugin/tcpstate-reports.c), which receive each
- * judged record from the "tcpstate" tap.
+ * What the dissector (packet-tcpstate.c) hands the reports (plugin/tcpstate-reports.c): the
+ * "tcpstate" tap's record of each judged TCP header, and the connection it points to. The
+ * reports read these and call the core; they call nothing in the dissector.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -45,9 +45,9 @@ tcpstate_time_delta(nstime_t *delta, tcpstate_time later, tcpstate_time earlier)
     delta->nsecs = (int)(ns % 1000000000);
 }
 
-/* A connection: the state machine, its ends, and what links and times its steps. Frame
- * numbers are set once, when the step happens, so a packet shows only those at or before
- * it. */
+/* What the first pass keeps per connection: the state machine, its ends, and what links and
+ * times its steps. Frame numbers are set once, when the step happens, so a packet shows only
+ * those at or before it. */
 typedef struct {
     /* What every segment touches first, side by side: fewer cache lines per segment. */
     tcpstate_tuple tuple;
@@ -59,7 +59,7 @@ typedef struct {
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
     tcpstate_time syn_time, synack_time, ack_time;
     tcpstate_time time_wait_since;  /* when an end last entered TIME_WAIT */
-} tcpstate_conn;
+} tcpstate_conn_record;
 
 /* Why the first pass did not judge a TCP header of a frame. */
 typedef enum {
@@ -70,10 +70,16 @@ typedef enum {
 } tcpstate_record_status;
 
 /* One judged TCP header: what the "tcpstate" tap hands the reports. */
+#define TCPSTATE_NO_STREAM G_MAXUINT32
 typedef struct {
     const tcpst_verdict *verdict;
-    const tcpstate_conn *conn;
-} tcpstate_tap_data;
+    const tcpstate_conn_record *conn;
+    guint32 stream;             /* tcp.stream, or TCPSTATE_NO_STREAM if TCP kept none */
+    guint8 flags;               /* the header's flag byte (TCPST_SYN | ...) */
+    guint32 seq, ack;           /* as tcp.seq and tcp.ack show them: relative when TCP's
+                                   preferences say so */
+    guint32 payload_len;        /* tcp.len */
+} tcpstate_tap_record;
 
 /* The address of one end of a tuple, pointing into it. */
 static inline void
@@ -84,20 +90,12 @@ tcpstate_tuple_address(const tcpstate_tuple *tuple, int end, address *out)
 
 /* The address of the client (TCPST_CLIENT) or server, pointing into the connection. */
 static inline void
-tcpstate_conn_address(const tcpstate_conn *conn, int role, address *out)
+tcpstate_conn_address(const tcpstate_conn_record *conn, int role, address *out)
 {
     tcpstate_tuple_address(&conn->tuple, role, out);
 }
 
-/* The connection's tcp.stream. Looked up in TCP's conversations only when first asked for
- * (shown or reported): plain tshark -r never pays for it. FALSE if TCP kept no
- * conversation. */
-gboolean tcpstate_conn_stream(const tcpstate_conn *conn, guint32 *stream);
-
-/* The label of a verdict's step ("Retransmission of Wave 1/4" included), or NULL. */
-const char *tcpstate_step_label(const tcpst_verdict *verdict, gboolean short_form,
-                                wmem_allocator_t *scope);
-
+/* plugin/tcpstate-reports.c: the -z reports and the GUI's statistics, on the "tcpstate" tap. */
 void tcpstate_register_reports(void);
 
 #endif /* TCPSTATE_TAP_H */

@@ -65,9 +65,9 @@ run_verdicts(const char *name, const packet *pkts, size_t n, int client_endpoint
             || tcpst_after(&v, 1) != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)) {
             failures++;
             printf("FAIL %s, packet %zu: got %s%s | %s | %s, want %s%s | %s | %s\n", name, i + 1,
-                   retrans ? "Retransmission of " : "", tcpst_step_label(v.step),
+                   retrans ? "Retransmission of " : "", tcpst_step_info_of(v.step)->label,
                    tcpst_state_name(tcpst_after(&v, 0)), tcpst_state_name(tcpst_after(&v, 1)),
-                   p->retrans ? "Retransmission of " : "", tcpst_step_label(p->step),
+                   p->retrans ? "Retransmission of " : "", tcpst_step_info_of(p->step)->label,
                    tcpst_state_name(p->client), tcpst_state_name(p->server));
         }
     }
