@@ -42,20 +42,20 @@ build: deps
 	cmake -S . -B $(BUILD) >/dev/null
 	env MAKEFLAGS= cmake --build $(BUILD) -j $$(nproc)
 
-# The tutorial's walk-through, produced from a real HTTP connection captured on Linux.
+# The tutorial's ladder picture, produced from a real HTTP connection captured on Linux.
 demo: build
-	@scripts/walkthrough.sh $(PLUGIN) sample-pcaps/http-client-close.pcap
+	@tests/tshark-plugin.sh $(PLUGIN) sample-pcaps/http-client-close.pcap -q -z tcpstate,ladder
 
 test: build gui-deps
 	cd $(BUILD) && ctest --output-on-failure
 
-# Issue 5's benchmark: tshark with and without the plugin on generated captures (1,000,000
+# The benchmark: tshark with and without the plugin on generated captures (1,000,000
 # packets by default, about 15 minutes; the table is in bench/README.md). Options go in
 # BENCH_ARGS, e.g. make bench BENCH_ARGS="-n 200000 -c 0" (bench/run.sh --help).
 bench: build
 	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
 
-# Issue 5's longer robustness runs, beside the short ones in `make test`:
+# The longer robustness runs, beside the short ones in `make test`:
 #   fuzz-long  2,840 corrupted captures, tshark with the plugin built with ASan and UBSan in
 #              $(BUILD)/asan (tests/fuzz.py --long; about 10 minutes on 2 cores)
 #   synflood   1,000,000 unanswered SYNs: every connection S0, memory per SYN (under a

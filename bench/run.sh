@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh: how much tcpstate costs tshark on a large capture (issue 5's benchmark).
+# bench/run.sh: how much tcpstate costs tshark on a large capture.
 #
 #   bench/run.sh [-n PACKETS] [-p PAIRS] [-g PAIRS] [-c PACKETS] [-C PACKETS] [--no-fields] [-d DIR]
 #
@@ -12,7 +12,7 @@
 #   --no-fields         skip measurement (b)
 #   -d  where the captures and results go (default $TCPSTATE_BENCH_DIR or /tmp/tcpstate-bench)
 #
-# Builds the plugin (cmake, into $BUILD or build/) and bench/gen-capture.c, writes the
+# Builds the plugin (cmake, into $BUILD or build/) and tools/gen-capture.c, writes the
 # captures (kept in DIR for the next run: about 400 MB per million packets), runs
 # bench/bench.py and prints the table. With the defaults it takes about 15 minutes on 2 cores.
 # Run it on a quiet machine: other work on the cores shows up in the ratios.
@@ -54,10 +54,10 @@ plugin=$(ls "$build"/plugins/*/epan/tcpstate.so | head -n 1)
 # Everything in DIR must be readable by nobody, who runs tshark when we are root.
 mkdir -p "$dir"
 chmod 755 "$dir"
-cc -O2 -Wall -o "$dir/gen-capture" "$repo/bench/gen-capture.c"
+cc -O2 -Wall -o "$dir/gen-capture" "$repo/tools/gen-capture.c"
 
 # A capture is made again when the generator changed; otherwise the previous one is reused.
-gen_sum=$(cat "$repo/bench/gen-capture.c" "$repo/bench/pcap-bytes.h" | cksum)
+gen_sum=$(cat "$repo/tools/gen-capture.c" "$repo/tools/pcap-bytes.h" | cksum)
 make_capture() {
     n=$1 pcap="$dir/cap-$1.pcap"
     if [ -f "$pcap" ] && [ -f "$dir/cap-$n.counts" ] && [ "$(cat "$dir/cap-$n.stamp" 2>/dev/null)" = "$gen_sum" ]; then

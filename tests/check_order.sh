@@ -1,6 +1,6 @@
 #!/bin/sh
 # check_order.sh REDISSECT PLUGIN_SO [CAPTURE_OR_DIR...]
-# Order independence (issue 5): for every capture (default: sample-pcaps/; a folder stands for
+# Order independence: for every capture (default: sample-pcaps/; a folder stands for
 # the captures in it), runs the harness tests/redissect.c and checks that tcpstate shows the
 # same fields on every frame in
 #   - a sequential second pass (as tshark -2),

@@ -7,7 +7,7 @@ The three -z reports (tcpstate,tree, tcpstate,conv,tsv, tcpstate,ladder) summari
 per-packet fields say, so on every capture they must agree with them: one conv row per
 connection with its last packet's verdict and per-direction packet counts, one ladder line
 per judged packet with its label and state changes, and as many steps in the tree as judged
-packets. With --generated, GEN (bench/gen-capture) writes a capture of N packets and C
+packets. With --generated, GEN (tools/gen-capture) writes a capture of N packets and C
 connections of known shapes, and the connection table must count exactly those shapes.
 """
 import collections

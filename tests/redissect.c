@@ -1,5 +1,5 @@
 /* redissect.c
- * Order independence (issue 5): once the first pass is done, what tcpstate shows for a packet
+ * Order independence: once the first pass is done, what tcpstate shows for a packet
  * must not depend on which packets were dissected before it. This harness drives
  * libwireshark as tshark and the GUI do and prints what tcpstate shows for each frame:
  *

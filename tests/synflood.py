@@ -2,7 +2,7 @@
 """synflood.py PLUGIN [--syns N] [--generator GEN_SYNFLOOD] [--max-bytes-per-syn B]
 
 A SYN flood: N SYNs (default 100,000) from distinct source addresses and ports, none
-answered (tests/gen-synflood.c). Checks that the plugin says what it saw and that its memory
+answered (tools/gen-synflood.c). Checks that the plugin says what it saw and that its memory
 stays proportional to the connections:
 - `-q -z tcpstate,tree` counts N steps, all "Handshake 1/3 (SYN)", N connections, all S0
   (Zeek's "SYN seen, no reply"), all with the client in SYN_SENT and the server in LISTEN,
@@ -11,7 +11,7 @@ stays proportional to the connections:
   disabled (--disable-protocol tcpstate), per SYN, is at most --max-bytes-per-syn;
 - that figure is the same (within 25%) on the first half of the flood: memory grows
   linearly with the connections, with no fixed cost to speak of.
-Without --generator, tests/gen-synflood.c is compiled with $CC (default cc). A plugin built
+Without --generator, tools/gen-synflood.c is compiled with $CC (default cc). A plugin built
 with the sanitizers is skipped (exit 77).
 The full flood is `make synflood` (1,000,000 SYNs: 2 GB of memory for tshark, under a minute).
 """
@@ -80,7 +80,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
     ap.add_argument("plugin")
     ap.add_argument("--syns", type=int, default=100000)
-    ap.add_argument("--generator", help="gen-synflood binary (default: compile tests/gen-synflood.c)")
+    ap.add_argument("--generator", help="gen-synflood binary (default: compile tools/gen-synflood.c)")
     ap.add_argument("--max-bytes-per-syn", type=float, default=DEFAULT_MAX_BYTES_PER_SYN)
     args = ap.parse_args()
     n, half = args.syns, args.syns // 2
@@ -96,8 +96,8 @@ def main():
         gen = args.generator
         if not gen:
             gen = os.path.join(tmp, "gen-synflood")
-            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-I", os.path.join(HERE, "..", "bench"),
-                            "-o", gen, os.path.join(HERE, "gen-synflood.c")], check=True)
+            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", gen,
+                            os.path.join(HERE, "..", "tools", "gen-synflood.c")], check=True)
         captures = {}
         for count in (n, half):
             captures[count] = os.path.join(tmp, f"flood-{count}.pcap")

@@ -9,7 +9,7 @@
  * apart (100,000 a second). Classic pcap, Ethernet / IPv4 (correct header checksum) / TCP
  * (20 bytes, no options, window 1024, checksum zero: Wireshark does not check it by default),
  * 54 bytes a frame.
- * Depends on libc only: cc -O2 -I../bench -o gen-synflood gen-synflood.c
+ * Depends on libc only (and pcap-bytes.h beside it): cc -O2 -o gen-synflood gen-synflood.c
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pcap-bytes.h"     /* bench/ */
+#include "pcap-bytes.h"
 
 #define PORTS_PER_ADDRESS 50000u
 #define FIRST_PORT 10000u

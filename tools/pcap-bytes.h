@@ -1,4 +1,4 @@
-/* pcap-bytes.h: what the two capture generators (bench/gen-capture.c, tests/gen-synflood.c)
+/* pcap-bytes.h: what the two capture generators (tools/gen-capture.c, tools/gen-synflood.c)
  * both write: big-endian fields, the IPv4 header checksum, the classic pcap file header.
  * libc only, header-only.
  *
