@@ -25,6 +25,7 @@
 #include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <epan/dissectors/packet-ip.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <wsutil/pint.h>
 #include <wsutil/str_util.h>
@@ -69,6 +70,9 @@ static int hf_tcpstate_rtt_synack = -1;
 static int hf_tcpstate_rtt_ack = -1;
 static int hf_tcpstate_since_syn = -1;
 static int hf_tcpstate_time_wait_until = -1;
+static int hf_tcpstate_missed = -1;
+static int hf_tcpstate_unseen = -1;
+static int hf_tcpstate_duplicate_of = -1;
 
 static gint ett_tcpstate = -1;
 
@@ -84,6 +88,13 @@ static tcpstate_pref_bool tcpstate_info_column = TRUE;
 #define TIME_WAIT_DEFAULT 60
 #define TIME_WAIT_MAX 86400
 static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
+
+/* Two copies of a segment this close together are one packet captured twice (two capture
+ * points merged, a SPAN port): Linux retransmits after 10 ms at the earliest (its tail-loss
+ * probe). */
+#define DUPLICATE_WINDOW_DEFAULT 10
+#define DUPLICATE_WINDOW_MAX 60000
+static guint tcpstate_duplicate_window = DUPLICATE_WINDOW_DEFAULT;
 
 /* Wireshark's TCP dissector, called by the handle that stands in for it in "ip.proto". */
 static dissector_handle_t tcp_handle;
@@ -130,6 +141,28 @@ typedef struct {
 #define RECORDS_PER_CHUNK 4096
 static GPtrArray *frame_records;            /* of frame_record[RECORDS_PER_CHUNK] */
 static wmem_map_t *frame_more_records;     /* frame number -> wmem_array_t of frame_record */
+
+/* What a few TCP headers need beside their verdict: the steps a segment proves the capture
+ * missed, the first copy of a duplicate. Kept aside so that every other record stays small. */
+typedef struct frame_extra {
+    struct frame_extra *next;       /* the frame's other TCP headers that have one */
+    guint nth;                      /* which TCP header of the frame, from 0 */
+    guint8 missed[TCPST_MAX_MISSED];
+    guint32 duplicate_of;
+} frame_extra;
+static wmem_map_t *frame_extras;           /* frame number -> frame_extra list */
+
+/* The segments seen last, to recognise a copy of one: a set-associative table of their
+ * fingerprints, each set holding the newest RECENT_WAYS (a fixed 256 KiB, whatever the
+ * capture's size). */
+#define RECENT_SETS 4096
+#define RECENT_WAYS 4
+typedef struct {
+    guint64 fingerprint;            /* connection, direction, TCP header bytes, IP identity */
+    guint32 frame;                  /* 0: empty */
+    guint32 time_us;                /* capture time in microseconds, modulo 2^32 */
+} recent_segment;
+static recent_segment *recent_segments;    /* RECENT_SETS * RECENT_WAYS */
 static GPtrArray *connections;              /* tcpstate_conn_record *, in file scope */
 
 /* The latest connection on each 4-tuple. Wireshark's TCP has just looked the conversation
@@ -215,6 +248,8 @@ tcpstate_init(void)
     frame_more_records = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     connections = g_ptr_array_new();
     connections_by_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
+    frame_extras = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    recent_segments = g_new0(recent_segment, RECENT_SETS * RECENT_WAYS);
     memset(conn_cache, 0, sizeof conn_cache);
 }
 
@@ -223,8 +258,10 @@ tcpstate_cleanup(void)
 {
     g_ptr_array_free(frame_records, TRUE);
     g_ptr_array_free(connections, TRUE);
+    g_free(recent_segments);
     frame_records = NULL;
     connections = NULL;
+    recent_segments = NULL;
 }
 
 /* The record of a frame's first TCP header; with `create`, allocating its chunk. */
@@ -252,12 +289,14 @@ record_is_blank(const frame_record *rec)
     return !rec->conn_ref && rec->unjudged.status == RECORD_NONE;
 }
 
-/* A new, zeroed record for the next TCP header of this frame (first pass only). */
+/* A new, zeroed record for the next TCP header of this frame (first pass only), the nth
+ * (from 0) of the frame. */
 static frame_record *
-new_frame_record(packet_info *pinfo)
+new_frame_record(packet_info *pinfo, guint *nth)
 {
     guint32 num = pinfo->num;
     frame_record *first = first_record(num, TRUE);
+    *nth = 0;
     if (record_is_blank(first))
         return first;
 
@@ -270,16 +309,18 @@ new_frame_record(packet_info *pinfo)
     frame_record blank;
     memset(&blank, 0, sizeof blank);
     wmem_array_append_one(more, blank);
-    return (frame_record *)wmem_array_index(more, wmem_array_get_count(more) - 1);
+    *nth = wmem_array_get_count(more);
+    return (frame_record *)wmem_array_index(more, *nth - 1);
 }
 
 /* On a later pass: the record of the TCP header being dissected. A frame's TCP headers are
  * dissected in the same order on every pass; where there are several, this dissection counts
  * them. */
 static const frame_record *
-stored_record(packet_info *pinfo)
+stored_record(packet_info *pinfo, guint *nth_out)
 {
     const frame_record *first = first_record(pinfo->num, FALSE);
+    *nth_out = 0;
     if (!first || !first->more)
         return first;
 
@@ -289,6 +330,7 @@ stored_record(packet_info *pinfo)
         p_add_proto_data(pinfo->pool, pinfo, proto_tcpstate, 0, seen);
     }
     guint nth = (*seen)++;
+    *nth_out = nth;
     if (nth == 0)
         return first;
     wmem_array_t *more = (wmem_array_t *)wmem_map_lookup(frame_more_records, GUINT_TO_POINTER(pinfo->num));
@@ -387,13 +429,132 @@ note_links_and_times(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst
         conn->time_wait_since = now;
 }
 
+static frame_extra *
+add_frame_extra(guint32 frame, guint nth)
+{
+    frame_extra *extra = wmem_new0(wmem_file_scope(), frame_extra);
+    extra->nth = nth;
+    extra->next = (frame_extra *)wmem_map_lookup(frame_extras, GUINT_TO_POINTER(frame));
+    wmem_map_insert(frame_extras, GUINT_TO_POINTER(frame), extra);
+    return extra;
+}
+
+static const frame_extra *
+frame_extra_of(guint32 frame, guint nth)
+{
+    const frame_extra *extra = (const frame_extra *)wmem_map_lookup(frame_extras, GUINT_TO_POINTER(frame));
+    while (extra && extra->nth != nth)
+        extra = extra->next;
+    return extra;
+}
+
 /* Feed the segment to its connection's state machine and keep the verdict. */
 static void
-judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec)
+judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec,
+      guint nth)
 {
+    guint8 missed[TCPST_MAX_MISSED];
     rec->conn_ref = conn->ref;
-    tcpst_conn_segment(&conn->core, seg, &rec->verdict);
+    tcpst_conn_segment(&conn->core, seg, &rec->verdict, missed);
+    if (rec->verdict.bits & TCPST_V_MISSED)
+        memcpy(add_frame_extra(pinfo->num, nth)->missed, missed, sizeof missed);
     note_links_and_times(conn, pinfo, &rec->verdict);
+}
+
+/* A fingerprint of the segment as captured: its direction, its TCP header bytes (ports,
+ * numbers, flags, window, options, and the checksum, which covers the addresses and the
+ * payload), its payload length, and its IPv4 identification or IPv6 flow label, which a
+ * retransmission changes. */
+static guint64
+segment_fingerprint(const tcpst_segment *seg, tvbuff_t *tvb, guint header_len, void *ip_header)
+{
+    const ws_ip4 *ip4 = WS_IP4_PTR(ip_header);
+    const ws_ip6 *ip6 = WS_IP6_PTR(ip_header);
+    guint64 hash = ((guint64)seg->endpoint << 32) ^ seg->payload_len;
+    hash ^= (guint64)(ip4 ? ip4->ip_id : ip6 ? ip6->ip6_flw : 0) << 40;
+    guint len = MIN(header_len, tvb_captured_length(tvb)) & ~3u;
+    const guint8 *bytes = tvb_get_ptr(tvb, 0, len);
+    for (guint i = 0; i < len; i += 4) {
+        hash ^= pntoh32(bytes + i);
+        hash *= G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+        hash ^= hash >> 29;
+    }
+    return hash;
+}
+
+/* A capture time in microseconds, modulo 2^32: right for differences of up to 71 minutes. */
+static guint32
+time_us(const nstime_t *t)
+{
+    return (guint32)((guint64)t->secs * 1000000 + (guint64)t->nsecs / 1000);
+}
+
+/* How far a copy's delay may stray from the connection's: the two copies of every packet are
+ * timestamped by the same two clocks. */
+static guint32
+copy_delay_slack(const tcpstate_conn_record *conn)
+{
+    return MAX(100, conn->copy_delay_us / 4);
+}
+
+/* An earlier copy of this segment on its connection within the duplicate window, or NULL:
+ * where the connection is known to be captured twice, the one whose delay is nearest the
+ * connection's copy delay, else the oldest. */
+static const recent_segment *
+find_copy(const tcpstate_conn_record *conn, guint64 fingerprint, guint32 now)
+{
+    const recent_segment *set = &recent_segments[(fingerprint >> 32) % RECENT_SETS * RECENT_WAYS];
+    const recent_segment *best = NULL;
+    guint32 window = tcpstate_duplicate_window * 1000;
+
+    for (guint way = 0; way < RECENT_WAYS; way++) {
+        const recent_segment *entry = &set[way];
+        guint32 age = now - entry->time_us;
+        if (!entry->frame || entry->fingerprint != fingerprint || age > window)
+            continue;
+        guint32 best_age = best ? now - best->time_us : 0;
+        if (!best || (conn->captured_twice
+                      ? ABS((gint64)age - conn->copy_delay_us) < ABS((gint64)best_age - conn->copy_delay_us)
+                      : age > best_age))
+            best = entry;
+    }
+    return best;
+}
+
+/* Remember a segment that is no copy, in place of the oldest of its set. */
+static void
+remember_segment(guint64 fingerprint, guint32 frame, guint32 now)
+{
+    recent_segment *set = &recent_segments[(fingerprint >> 32) % RECENT_SETS * RECENT_WAYS];
+    recent_segment *oldest = &set[0];
+    for (guint way = 0; way < RECENT_WAYS; way++) {
+        if (!set[way].frame) {
+            oldest = &set[way];
+            break;
+        }
+        if (now - set[way].time_us > now - oldest->time_us)
+            oldest = &set[way];
+    }
+    oldest->fingerprint = fingerprint;
+    oldest->frame = frame;
+    oldest->time_us = now;
+}
+
+/* Is a copy of an earlier segment of the connection (same bytes, within the duplicate
+ * window, `delay` later) the capture holding one packet twice, rather than its sender sending
+ * the same bytes again? Yes when its IPv4 identification, which a sender gives each packet
+ * anew, is not 0; when it is a SYN (no stack sends its SYN again within milliseconds); or when
+ * the capture holds this connection twice and the copy comes as late as the others. Otherwise
+ * (IPv6, or an identification of 0: Linux's RSTs and SYN+ACKs) the same bytes may well be
+ * sent again: a RST or a handshake ACK answers each segment that calls for one. */
+static gboolean
+is_capture_duplicate(const tcpstate_conn_record *conn, const tcpst_segment *seg, void *ip_header,
+                     guint32 delay)
+{
+    const ws_ip4 *ip4 = WS_IP4_PTR(ip_header);
+    if ((ip4 && ip4->ip_id != 0) || (seg->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN)
+        return TRUE;
+    return conn->captured_twice && ABS((gint64)delay - conn->copy_delay_us) <= copy_delay_slack(conn);
 }
 
 /* TCP's conversation of a 4-tuple as of a frame, and TCP's data for it (NULL if none). */
@@ -447,14 +608,14 @@ add_latest_connection(tcpstate_conn_record *conn)
 /* A new connection, from now on the latest on its 4-tuple (`tuple` has the sender first). */
 static tcpstate_conn_record *
 new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segment *seg,
-               frame_record *rec)
+               frame_record *rec, guint nth)
 {
     tcpstate_conn_record *conn = wmem_new0(wmem_file_scope(), tcpstate_conn_record);
     tcpst_conn_init(&conn->core);
     conn->first_frame = pinfo->num;
     g_ptr_array_add(connections, conn);
     conn->ref = connections->len;
-    judge(conn, pinfo, seg, rec);
+    judge(conn, pinfo, seg, rec, nth);
 
     /* The client is known now. */
     unsigned sender = tcpst_sender(&rec->verdict);
@@ -471,7 +632,7 @@ new_connection(const tcpstate_tuple *tuple, packet_info *pinfo, const tcpst_segm
  * TCP's conversation says whether TCP started a new tcp.stream here. */
 static void
 judge_syn_on_known_tuple(tcpstate_conn_record *latest, const tcpstate_tuple *tuple, packet_info *pinfo,
-                         const tcpst_segment *seg, frame_record *rec)
+                         const tcpst_segment *seg, frame_record *rec, guint nth)
 {
     conversation_t *conv;
     if (!tcp_conversation(pinfo->num, tuple, &conv)) {
@@ -486,11 +647,11 @@ judge_syn_on_known_tuple(tcpstate_conn_record *latest, const tcpstate_tuple *tup
     gboolean new_stream = conv->setup_frame == pinfo->num;
     if (!(new_stream && bare_syn && seg->seq != tcpst_conn_client_isn(&latest->core))
         && !tcpst_conn_starts_anew(&latest->core, seg)) {
-        judge(latest, pinfo, seg, rec);
+        judge(latest, pinfo, seg, rec, nth);
         return;
     }
 
-    new_connection(tuple, pinfo, seg, rec);
+    new_connection(tuple, pinfo, seg, rec, nth);
     /* What the SYN meant for the connection it arrived on is seen here, on the latest one,
      * since TCP put the SYN on a new stream. */
     if (still_in_time_wait(latest, pinfo))
@@ -502,9 +663,10 @@ judge_syn_on_known_tuple(tcpstate_conn_record *latest, const tcpstate_tuple *tup
 /* First pass only: judge the TCP header in tvb, which Wireshark's TCP dissector has just
  * dissected. Must not throw: it may run while an exception from TCP's payload unwinds. */
 static const frame_record *
-track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const address *dst)
+track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const address *dst,
+              void *ip_header, guint *nth)
 {
-    frame_record *rec = new_frame_record(pinfo);
+    frame_record *rec = new_frame_record(pinfo, nth);
     guint captured = tvb_captured_length(tvb);
 
     if (captured < TCP_FIXED_HEADER_LEN) {
@@ -538,29 +700,51 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         return rec;
     }
     tcpstate_conn_record *latest = latest_connection(&tuple);
-    if (!latest)
-        new_connection(&tuple, pinfo, &seg, rec);
-    else if (!(seg.flags & TCPST_SYN) || tcpst_conn_continues_handshake(&latest->core, &seg))
-        judge(latest, pinfo, &seg, rec);
-    else
-        judge_syn_on_known_tuple(latest, &tuple, pinfo, &seg, rec);
+    guint64 fingerprint = 0;
+    guint32 now = time_us(&pinfo->abs_ts);
+    const recent_segment *copy = NULL;
+    if (tcpstate_duplicate_window) {
+        fingerprint = segment_fingerprint(&seg, tvb, header_len, ip_header);
+        copy = latest ? find_copy(latest, fingerprint, now) : NULL;
+    }
+    if (copy && is_capture_duplicate(latest, &seg, ip_header, now - copy->time_us)) {
+        if (!latest->captured_twice) {
+            latest->captured_twice = TRUE;
+            latest->copy_delay_us = now - copy->time_us;
+        }
+        rec->conn_ref = latest->ref;
+        tcpst_conn_duplicate(&latest->core, &seg, &rec->verdict);
+        add_frame_extra(pinfo->num, *nth)->duplicate_of = copy->frame;
+        return rec;
+    }
+    if (tcpstate_duplicate_window)
+        remember_segment(fingerprint, pinfo->num, now);
+    if (!latest) {
+        new_connection(&tuple, pinfo, &seg, rec, *nth);
+    } else if (!(seg.flags & TCPST_SYN) || tcpst_conn_continues_handshake(&latest->core, &seg)) {
+        judge(latest, pinfo, &seg, rec, *nth);
+    } else {
+        judge_syn_on_known_tuple(latest, &tuple, pinfo, &seg, rec, *nth);
+    }
     return rec;
 }
 
-/* " [Handshake 1/3]" and " [Retransmission of Handshake 1/3]" for each step, made once: the
- * Info column of every step packet gets one, even in plain tshark -r. Likewise each end's
- * "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
-static const char *info_texts[2][TCPST_N_STEPS];
+/* " [Handshake 1/3]", " [Retransmission of Handshake 1/3]" and " [Wave 3/4, captured after its
+ * ACK]" for each step, made once: the Info column of every step packet gets one, even in plain
+ * tshark -r. Likewise each end's "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
+enum { INFO_PLAIN, INFO_RETRANSMISSION, INFO_LATE, N_INFO_FORMS };
+static const guint8 info_form_bits[N_INFO_FORMS] = { 0, TCPST_V_RETRANSMISSION, TCPST_V_LATE };
+static const char *info_texts[N_INFO_FORMS][TCPST_N_STEPS];
 static const char *role_transitions[2][TCPST_N_STATES][TCPST_N_STATES];
 
 static void
 make_texts(void)
 {
     for (unsigned step = TCPST_STEP_NONE + 1; step < TCPST_N_STEPS; step++) {
-        for (int retransmission = 0; retransmission <= 1; retransmission++) {
-            tcpst_verdict v = { .step = step, .bits = retransmission ? TCPST_V_RETRANSMISSION : 0 };
+        for (int form = 0; form < N_INFO_FORMS; form++) {
+            tcpst_verdict v = { .step = step, .bits = info_form_bits[form] };
             char buf[TCPST_LABEL_MAX];
-            info_texts[retransmission][step] = g_strdup_printf(" [%s]", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, buf));
+            info_texts[form][step] = g_strdup_printf(" [%s]", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, 0, buf));
         }
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
@@ -571,9 +755,15 @@ make_texts(void)
 }
 
 static const char *
-info_text(const tcpst_verdict *v)
+info_text(const tcpst_verdict *v, const frame_extra *extra, wmem_allocator_t *scope)
 {
-    return info_texts[(v->bits & TCPST_V_RETRANSMISSION) ? 1 : 0][v->step];
+    if (v->step == TCPST_STEP_DUPLICATE) {
+        char buf[TCPST_LABEL_MAX];
+        return wmem_strdup_printf(scope, " [%s]", tcpst_verdict_label(v, TCPST_LABEL_SHORT, extra->duplicate_of, buf));
+    }
+    int form = (v->bits & TCPST_V_RETRANSMISSION) ? INFO_RETRANSMISSION
+             : (v->bits & TCPST_V_LATE) ? INFO_LATE : INFO_PLAIN;
+    return info_texts[form][v->step];
 }
 
 /* "client: FIN_WAIT_1 -> FIN_WAIT_2; server: ESTABLISHED -> CLOSE_WAIT", for a verdict that
@@ -656,18 +846,39 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
     }
 }
 
+/* The steps the capture missed that this segment proves, and where its copy is. */
 static void
-show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+show_evidence(tvbuff_t *tvb, proto_tree *tree, const frame_record *rec, const frame_extra *extra)
+{
+    const tcpst_verdict *v = &rec->verdict;
+    if (extra && (v->bits & TCPST_V_MISSED)) {
+        for (int i = 0; i < TCPST_MAX_MISSED && extra->missed[i] != TCPST_STEP_NONE; i++)
+            proto_tree_add_string(tree, hf_tcpstate_missed, tvb, 0, 0, tcpst_step_info_of(extra->missed[i])->label);
+    }
+    if (extra && v->step == TCPST_STEP_DUPLICATE)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpstate_duplicate_of, tvb, 0, 0, extra->duplicate_of));
+    if (v->bits & TCPST_V_PEER_UNSEEN)
+        proto_tree_add_string(tree, hf_tcpstate_unseen, tvb, 0, 0, tcpst_role_name(!tcpst_sender(v)));
+}
+
+static void
+show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec,
+               const frame_extra *extra)
 {
     const tcpst_verdict *v = &rec->verdict;
     for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
         if (!(v->anomalies & (1u << a)))
             continue;
+        const char *summary = tcpst_anomaly_info_of(a)->summary;
         proto_item *item = proto_tree_add_string(tree, hf_tcpstate_anomaly, tvb, 0, 0, tcpst_anomaly_info_of(a)->name);
         if (a == TCPST_A_HANDSHAKE_ACK)
-            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a], "%s (%u)",
-                                   tcpst_anomaly_info_of(a)->summary,
+            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a], "%s (%u)", summary,
                                    tcpst_conn_expected_ack(&conn_of(rec)->core, v));
+        else if (a == TCPST_A_STEP_NOT_CAPTURED && extra)
+            expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a], "%s: %s%s%s", summary,
+                                   tcpst_step_info_of(extra->missed[0])->label,
+                                   extra->missed[1] != TCPST_STEP_NONE ? ", " : "",
+                                   tcpst_step_info_of(extra->missed[1])->label);
         else
             expert_add_info(pinfo, item, &ei_tcpstate_anomaly[a]);
     }
@@ -675,12 +886,12 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
 
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-             const frame_record *rec)
+             const frame_record *rec, const frame_extra *extra)
 {
     const tcpst_verdict *v = &rec->verdict;
     const tcpst_step_info *step = tcpst_step_info_of(v->step);
     char buf[TCPST_LABEL_MAX];
-    const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
+    const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, extra ? extra->duplicate_of : 0, buf);
     proto_item *item;
 
     proto_item_set_text(ti, "TCP State: %s%sclient %s, server %s", label ? label : "",
@@ -708,7 +919,7 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
         proto_tree_add_string(tree, hf_tcpstate_transition, tvb, 0, 0, transition_text(v, pinfo->pool));
     }
 
-    if (step->handshake >= 2 && !(v->bits & TCPST_V_RETRANSMISSION)) {
+    if (step->handshake >= 2 && !(v->bits & (TCPST_V_RETRANSMISSION | TCPST_V_LATE))) {
         proto_tree_add_boolean(tree, hf_tcpstate_ack_ok, tvb, 0, 0, !(v->bits & TCPST_V_BAD_ACK));
         if (v->bits & TCPST_V_BAD_ACK)
             proto_tree_add_uint(tree, hf_tcpstate_expected_ack, tvb, 0, 0,
@@ -716,7 +927,8 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
     }
     show_summary(tvb, pinfo, tree, rec);
     show_links_and_times(tvb, pinfo, tree, rec);
-    show_anomalies(tvb, pinfo, tree, rec);
+    show_evidence(tvb, tree, rec, extra);
+    show_anomalies(tvb, pinfo, tree, rec, extra);
     item = proto_tree_add_boolean(tree, hf_tcpstate_inferred, tvb, 0, 0, v->bits & TCPST_V_INFERRED);
     proto_item_set_generated(item);
     guint32 stream;
@@ -749,7 +961,7 @@ tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_inf
 
 /* What the reports get of a judged TCP header (the header itself is in tvb). */
 static const tcpstate_tap_record *
-tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec)
+tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
 {
     tcpstate_tap_record *tap = wmem_new(pinfo->pool, tcpstate_tap_record);
     const tcpstate_conn_record *conn = conn_of(rec);
@@ -762,25 +974,30 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec)
         tap->stream = TCPSTATE_NO_STREAM;
     tap->flags = tvb_get_uint8(tvb, TCP_OFFSET_FLAGS);
     tap->payload_len = reported > header_len ? reported - header_len : 0;
+    tap->duplicate_of = extra ? extra->duplicate_of : 0;
     tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
     return tap;
 }
 
 static void
-show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec)
+show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec, guint nth)
 {
+    const frame_extra *extra = NULL;
+    if (rec->conn_ref && ((rec->verdict.bits & TCPST_V_MISSED) || rec->verdict.step == TCPST_STEP_DUPLICATE))
+        extra = frame_extra_of(pinfo->num, nth);
     if (rec->conn_ref) {
         if (have_tap_listener(tcpstate_tap))
-            tap_queue_packet(tcpstate_tap, pinfo, tap_record(tvb, pinfo, rec));
+            tap_queue_packet(tcpstate_tap, pinfo, tap_record(tvb, pinfo, rec, extra));
         if (tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-            col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict), COL_ADD_LSTR_TERMINATOR);
+            col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict, extra, pinfo->pool),
+                            COL_ADD_LSTR_TERMINATOR);
     }
     if (!tree)
         return;
 
     proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
     if (rec->conn_ref) {
-        show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec);
+        show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec, extra);
         return;
     }
     switch ((tcpstate_record_status)rec->unjudged.status) {
@@ -828,10 +1045,11 @@ dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     }
     FINALLY {
         /* Also when TCP's payload threw (a short snaplen): the header was read. */
-        const frame_record *rec = PINFO_FD_VISITED(pinfo) ? stored_record(pinfo)
-                                                          : track_segment(tvb, pinfo, &src, &dst);
+        guint nth;
+        const frame_record *rec = PINFO_FD_VISITED(pinfo) ? stored_record(pinfo, &nth)
+                                                          : track_segment(tvb, pinfo, &src, &dst, data, &nth);
         if (rec && !record_is_blank(rec))
-            show_record(tvb, pinfo, tree, rec);
+            show_record(tvb, pinfo, tree, rec, nth);
     }
     ENDTRY;
     return len;
@@ -844,6 +1062,11 @@ apply_prefs(void)
         report_warning("TCP State: a TIME_WAIT of %u s is out of range (0 to %u s); using %u s.",
                        tcpstate_time_wait, TIME_WAIT_MAX, TIME_WAIT_MAX);
         tcpstate_time_wait = TIME_WAIT_MAX;
+    }
+    if (tcpstate_duplicate_window > DUPLICATE_WINDOW_MAX) {
+        report_warning("TCP State: a duplicate window of %u ms is out of range (0 to %u ms); using %u ms.",
+                       tcpstate_duplicate_window, DUPLICATE_WINDOW_MAX, DUPLICATE_WINDOW_MAX);
+        tcpstate_duplicate_window = DUPLICATE_WINDOW_MAX;
     }
 }
 
@@ -918,7 +1141,7 @@ proto_register_tcpstate(void)
             "Which end sent the first FIN or RST of the connection", HFILL }},
         { &hf_tcpstate_inferred,
           { "Inferred", "tcpstate.inferred", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "Roles and states are guessed: the capture missed the connection's SYN", HFILL }},
+            "Roles or states rest on inference: the capture missed the connection's SYN, or a step that a later packet proved", HFILL }},
         { &hf_tcpstate_stream,
           { "Stream index", "tcpstate.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
             "The tcp.stream of the connection this segment belongs to", HFILL }},
@@ -955,6 +1178,15 @@ proto_register_tcpstate(void)
         { &hf_tcpstate_since_syn,
           { "Time since SYN", "tcpstate.since_syn", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "Time since the connection's first SYN", HFILL }},
+        { &hf_tcpstate_missed,
+          { "Step not captured", "tcpstate.missed", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A step the capture missed, which this segment proves (and whose effect on the states it shows)", HFILL }},
+        { &hf_tcpstate_unseen,
+          { "End not in the capture", "tcpstate.unseen", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The end the capture holds no segment of, whose steps are inferred from the other end's (one direction only)", HFILL }},
+        { &hf_tcpstate_duplicate_of,
+          { "Duplicate of frame", "tcpstate.duplicate_of", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The capture holds this very packet twice: the frame of its first copy", HFILL }},
         { &hf_tcpstate_time_wait_until,
           { "TIME_WAIT ends", "tcpstate.time_wait_until", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0,
             "When the end entering TIME_WAIT reaches CLOSED (the TIME_WAIT preference, default 60 s)", HFILL }},
@@ -995,6 +1227,11 @@ proto_register_tcpstate(void)
                                    "How long an end stays in TIME_WAIT: 60 s as Linux, RFC 9293's 2 MSL "
                                    "is 240 s. From 0 to 86400.",
                                    10, &tcpstate_time_wait);
+    prefs_register_uint_preference(module, "duplicate_window", "Duplicate window (milliseconds)",
+                                   "Two identical copies of a segment (TCP header, payload length, IPv4 "
+                                   "identification or IPv6 flow label) this close together are one packet "
+                                   "captured twice, not a retransmission. 0 turns this off; at most 60000.",
+                                   10, &tcpstate_duplicate_window);
 }
 
 void

@@ -27,6 +27,13 @@
 #define GOT_FIN       0x04      /* the peer's FIN */
 #define GOT_FIN_ACKED 0x08      /* the ACK of its own FIN */
 
+/* Which of an end's steps were filled in from evidence and not captured yet
+ * (steps.not_captured): when one shows up, it is labelled as captured late. */
+#define NOT_CAPTURED_SYN          0x01
+#define NOT_CAPTURED_SYNACK       0x02
+#define NOT_CAPTURED_HANDSHAKE_ACK 0x04
+#define NOT_CAPTURED_FIN          0x08
+
 /* Which kinds of close step happened (tcpst_conn.closes). */
 #define CLOSE_REFUSED      0x01
 #define CLOSE_RESET        0x02
@@ -51,6 +58,7 @@ typedef struct {
     tcpst_role from;        /* who sent it */
     seg_kind kind;
     bool syn, ack, fin, rst;    /* the flags as sent: odd combinations matter to the verdicts */
+    bool filled_in;         /* not captured: a segment the evidence proves was sent */
 } seg_view;
 
 /* Sequence-number order, modulo 2^32. */

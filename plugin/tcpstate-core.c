@@ -23,7 +23,8 @@
 /* tcpst_verdict's bit-fields hold every value. */
 _Static_assert(TCPST_N_STEPS <= 32 && TCPST_N_STATES <= 16 && TCPST_N_CONN_STATES <= 16
                && TCPST_N_CLOSE_KINDS <= 8 && TCPST_NOBODY < 4 && TCPST_HISTORY_MAX < 64
-               && TCPST_N_ANOMALIES <= 16, "tcpst_verdict fields too narrow");
+               && TCPST_N_ANOMALIES <= 16 && TCPST_V_PEER_UNSEEN < 0x80,
+               "tcpst_verdict fields too narrow");
 _Static_assert(sizeof(tcpst_verdict) == 8, "tcpst_verdict grew");
 
 /* RFC 7323 2.3: a window scale above 14 is taken as 14. */
@@ -259,6 +260,7 @@ start(tcpst_conn *conn, const tcpst_segment *seg)
         client->tcb.sent = SENT_SYN;
         client->tcb.isn = seg->ack - 1;
         client->steps.syn = TCPST_STEP_HANDSHAKE_1;
+        client->steps.not_captured = NOT_CAPTURED_SYN;
         reset_end(server, TCPST_LISTEN);
     } else {
         reset_end(client, TCPST_ESTABLISHED);
@@ -374,8 +376,11 @@ judge_reset(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
     }
     verdict->step = reset_step(conn, seg->from);
     conn->closes |= verdict->step == TCPST_STEP_RST_REFUSED ? CLOSE_REFUSED : CLOSE_RESET;
-    bool answers_bad_synack = (receiver->tcb.sent & SENT_ANY_SYNACK)
-                           && !(receiver->tcb.sent & SENT_SYNACK);
+    /* 3.10.7.3: from SYN-SENT an end resets only a segment with an unacceptable ACK, with the
+     * sequence number that ACK carried; its own next one would be ISN+1. */
+    bool answers_bad_synack = ((receiver->tcb.sent & SENT_ANY_SYNACK) && !(receiver->tcb.sent & SENT_SYNACK))
+                           || (sender->tcb.state == TCPST_SYN_SENT && !(receiver->tcb.sent & SENT_SEQ)
+                               && seg->raw->seq != sender->tcb.isn + 1);
     apply(sender, answers_bad_synack ? SND_RST_TO_BAD_SYNACK : SND_RST);
     apply(receiver, RCV_RST);
     /* Back in LISTEN (3.10.7.4), the end has forgotten the half-open connection: the next
@@ -396,6 +401,21 @@ check_handshake_ack(const tcpst_end *peer, const seg_view *seg, tcpst_verdict *v
         verdict->bits |= TCPST_V_BAD_ACK;
 }
 
+/* A step of the sender that an earlier packet proved and the states already show, now
+ * captured: labelled with its step, it changes nothing (docs/steps-and-states.md, "Captured
+ * after the packet that proved it"). */
+static bool
+captured_late(tcpst_end *sender, uint8_t not_captured, bool same_segment, uint8_t step,
+              tcpst_verdict *verdict)
+{
+    if (!(sender->steps.not_captured & not_captured) || !same_segment)
+        return false;
+    sender->steps.not_captured &= (uint8_t)~not_captured;
+    verdict->step = step;
+    verdict->bits |= TCPST_V_LATE;
+    return true;
+}
+
 static void
 judge_syn(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
 {
@@ -403,6 +423,12 @@ judge_syn(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
     bool is_synack = seg->kind == SEG_SYNACK;
 
     uint8_t same_kind = is_synack ? SENT_ANY_SYNACK : SENT_BARE_SYN;
+    if (captured_late(sender, is_synack ? NOT_CAPTURED_SYNACK : NOT_CAPTURED_SYN,
+                      seg->raw->seq == sender->tcb.isn,
+                      is_synack ? sender->steps.synack : sender->steps.syn, verdict)) {
+        sender->tcb.sent |= same_kind;  /* a copy of it from now on is a retransmission */
+        return;
+    }
     if ((sender->tcb.sent & same_kind) && seg->raw->seq == sender->tcb.isn) {
         verdict->step = is_synack ? sender->steps.synack : sender->steps.syn;
         verdict->bits |= TCPST_V_RETRANSMISSION;
@@ -448,6 +474,9 @@ judge_fin(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
     tcpst_end *sender = &conn->end[seg->from], *peer = &conn->end[!seg->from];
     uint32_t fin_seq = seg->raw->seq + seg->raw->payload_len;
 
+    if (captured_late(sender, NOT_CAPTURED_FIN, fin_seq == sender->tcb.fin_seq, sender->steps.fin,
+                      verdict))
+        return;
     if ((sender->tcb.sent & SENT_FIN) && fin_seq == sender->tcb.fin_seq) {
         verdict->step = sender->steps.fin;
         verdict->bits |= TCPST_V_RETRANSMISSION;
@@ -485,6 +514,10 @@ static void
 judge_ack(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
 {
     tcpst_end *sender = &conn->end[seg->from], *peer = &conn->end[!seg->from];
+    if (captured_late(sender, NOT_CAPTURED_HANDSHAKE_ACK,
+                      seg->raw->seq == sender->steps.ack_seq && seg->raw->ack == sender->steps.ack_ack,
+                      TCPST_STEP_HANDSHAKE_3, verdict))
+        return;
     uint8_t state_before = sender->tcb.state;
     bool acks_peer_fin_first_time = !(sender->tcb.applied & GOT_FIN) && (peer->tcb.sent & SENT_FIN)
                                  && ack_covers(seg, peer->tcb.fin_seq);
@@ -510,6 +543,8 @@ judge_ack(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
     }
 
     if (verdict->step != TCPST_STEP_NONE && !(verdict->bits & TCPST_V_RETRANSMISSION)) {
+        if (!seg->filled_in)
+            sender->steps.not_captured &= (uint8_t)~NOT_CAPTURED_HANDSHAKE_ACK;
         sender->steps.ack = verdict->step;
         sender->steps.ack_seq = seg->raw->seq;
         sender->steps.ack_ack = seg->raw->ack;
@@ -531,6 +566,8 @@ track_sequence_space(tcpst_end *sender, const tcpst_end *peer, const seg_view *s
     if (!(sender->tcb.sent & SENT_SEQ) || seq_gt(end_seq, sender->tcb.next_seq))
         sender->tcb.next_seq = end_seq;
     sender->tcb.sent |= SENT_SEQ;
+    if (seg->filled_in)
+        return;     /* its window and options are unknown */
     if (seg->syn)
         sender->tcb.wscale = seg->raw->wscale;
     /* RFC 7323 2.2: the window of a SYN is never scaled; the others are when both SYNs
@@ -566,45 +603,182 @@ both_states(const tcpst_conn *conn)
     return (uint16_t)(conn->end[TCPST_CLIENT].tcb.state | conn->end[TCPST_SERVER].tcb.state << 4);
 }
 
-void
-tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *verdict)
+/* The state machine's part of a segment: its step, and the states it moves. */
+static void
+judge(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
 {
-    if (!conn->started)
-        start(conn, raw);
-
-    seg_view seg = view_of(conn, raw);
-    tcpst_end *sender = &conn->end[seg.from];
-
-    memset(verdict, 0, sizeof *verdict);
-    uint16_t before = both_states(conn);
-    verdict->anomalies = tcpst_anomalies_before(conn, &seg);
-    tcpst_history_add(conn, &seg);
-
-    if (seg.kind == SEG_RST)
-        judge_reset(conn, &seg, verdict);
-    else if (seg.kind == SEG_SYN || seg.kind == SEG_SYNACK)
-        judge_syn(conn, &seg, verdict);
+    if (seg->kind == SEG_RST)
+        judge_reset(conn, seg, verdict);
+    else if (seg->kind == SEG_SYN || seg->kind == SEG_SYNACK)
+        judge_syn(conn, seg, verdict);
     else if (both_closed(conn))
         ;   /* a FIN or ACK after both ends closed is no step of a close any more */
-    else if (seg.kind == SEG_FIN)
-        judge_fin(conn, &seg, verdict);
+    else if (seg->kind == SEG_FIN)
+        judge_fin(conn, seg, verdict);
     else
-        judge_ack(conn, &seg, verdict);
+        judge_ack(conn, seg, verdict);
+    track_sequence_space(&conn->end[seg->from], &conn->end[!seg->from], seg);
+}
 
-    track_sequence_space(sender, &conn->end[!seg.from], &seg);
-    note_synchronized(conn);
-    note_fast_open(conn, &seg, verdict);
-    tcpst_zeek_status_update(conn, &seg, verdict);
-    verdict->anomalies |= tcpst_anomalies_after(conn, &seg, verdict);
+/* ---- evidence: the segments the capture missed that a captured one proves
+ * (docs/steps-and-states.md, "What a segment proves") ---- */
+
+/* Judge a segment the capture missed, sent by `from`, as the rules would have judged it;
+ * returns its step. Zeek's bookkeeping, which sees captured segments only, is left alone. */
+static uint8_t
+fill_in(tcpst_conn *conn, tcpst_role from, uint8_t flags, uint32_t seq, uint32_t ack,
+        uint8_t not_captured)
+{
+    tcpst_segment raw = {
+        .endpoint = from == TCPST_CLIENT ? conn->client_endpoint : (uint8_t)!conn->client_endpoint,
+        .flags = flags, .wscale = TCPST_NO_WSCALE, .seq = seq, .ack = ack,
+    };
+    seg_view seg = view_of(conn, &raw);
+    seg.filled_in = true;
+    tcpst_verdict verdict;
+    memset(&verdict, 0, sizeof verdict);
+    judge(conn, &seg, &verdict);
+    conn->end[from].steps.not_captured |= not_captured;
+    conn->filled_in_for |= (uint8_t)(1u << from);
+    return (uint8_t)verdict.step;
+}
+
+/* The state the sender would show after catching up on what the segment proves (rule 1). */
+static uint8_t
+state_after_catch_up(const tcpst_end *sender, const tcpst_end *peer, const seg_view *seg)
+{
+    tcpst_end probe = *sender;
+    catch_up(&probe, peer, seg);
+    return probe.tcb.state;
+}
+
+/* Can an end in this state send a FIN (a cell of SND_FIN)? */
+static bool
+can_close(uint8_t state)
+{
+    return next[SND_FIN][state] != 0;
+}
+
+/* Fills in the missed segments the segment proves, in the order E1, E2, E4, E3; returns how
+ * many it recorded in missed[]. */
+static unsigned
+fill_in_missed(tcpst_conn *conn, const seg_view *seg, uint8_t missed[TCPST_MAX_MISSED])
+{
+    tcpst_end *sender = &conn->end[seg->from], *peer = &conn->end[!seg->from];
+    tcpst_role peer_role = (tcpst_role)!seg->from;
+    uint8_t found[4];
+    unsigned n = 0;
+
+    uint32_t ack = seg->raw->ack;
+    /* A SYN+ACK from an end that sent a bare SYN answers the peer's bare SYN: a simultaneous
+     * open (3.10.7.3, fourth). */
+    if (seg->kind == SEG_SYNACK && (sender->tcb.sent & SENT_BARE_SYN) && !(peer->tcb.sent & SENT_SYN)
+        && ack != 0) {
+        missed[0] = fill_in(conn, peer_role, TCPST_SYN, ack - 1, 0, NOT_CAPTURED_SYN);
+        return 1;
+    }
+    if (!seg->ack || seg->kind == SEG_RST || seg->kind == SEG_SYN || seg->kind == SEG_SYNACK
+        || both_closed(conn))
+        return 0;
+
+    /* E1: an ACK from an end in SYN_SENT proves the peer's SYN+ACK, when the capture holds
+     * nothing of the peer that it could acknowledge instead, and it acknowledges something. */
+    if (sender->tcb.state == TCPST_SYN_SENT && !(peer->tcb.sent & (SENT_SYN | SENT_SEQ)) && ack != 0
+        && state_after_catch_up(sender, peer, seg) == TCPST_SYN_SENT)
+        found[n++] = fill_in(conn, peer_role, TCPST_SYN | TCPST_ACK, ack - 1, sender->tcb.isn + 1,
+                             NOT_CAPTURED_SYNACK);
+    /* E2: data or a plain ACK from an end in SYN_RCVD proves the handshake's ACK (not from a
+     * server answering accepted Fast Open data); so does any segment that acknowledges the
+     * peer's data, which came with that ACK. */
+    else if (sender->tcb.state == TCPST_SYN_RCVD && (peer->tcb.sent & SENT_SYN)
+             && (seg->kind == SEG_OTHER
+                 || seq_gt(ack, peer->tcb.isn + 1 + peer->tcb.syn_len))
+             && !(seg->from == TCPST_SERVER && conn->tfo_accepted)
+             && state_after_catch_up(sender, peer, seg) == TCPST_SYN_RCVD)
+        found[n++] = fill_in(conn, peer_role, TCPST_ACK,
+                             (peer->tcb.sent & SENT_SEQ) ? peer->tcb.next_seq : peer->tcb.isn + 1,
+                             sender->tcb.isn + 1, NOT_CAPTURED_HANDSHAKE_ACK);
+
+    /* E4: the sender's own sequence number one past what it showed proves its FIN. */
+    if (seg->kind == SEG_OTHER && !seg->raw->payload_len && !(sender->tcb.sent & SENT_FIN)
+        && (sender->tcb.sent & SENT_SEQ) && seg->raw->seq == sender->tcb.next_seq + 1
+        && can_close(sender->tcb.state))
+        found[n++] = fill_in(conn, seg->from, TCPST_FIN | TCPST_ACK, sender->tcb.next_seq,
+                             (sender->tcb.sent & SENT_ACK) ? sender->tcb.max_ack : ack, NOT_CAPTURED_FIN);
+
+    /* E3: an ACK one past everything the peer was seen to send proves the peer's FIN. */
+    bool known = false;
+    uint32_t extent = 0;
+    if (peer->tcb.sent & SENT_SEQ) {
+        extent = peer->tcb.next_seq;
+        known = true;
+    }
+    if ((sender->tcb.sent & SENT_ACK) && (!known || seq_gt(sender->tcb.max_ack, extent))) {
+        extent = sender->tcb.max_ack;
+        known = true;
+    }
+    if (known && ack == extent + 1 && !(peer->tcb.sent & SENT_FIN) && can_close(peer->tcb.state)) {
+        /* It acknowledges everything the sender had sent: after the sender's own FIN, the
+         * peer's FIN is the three-way close's, not a simultaneous one. */
+        uint32_t peer_ack = (sender->tcb.sent & SENT_SEQ) ? sender->tcb.next_seq : peer->tcb.max_ack;
+        found[n++] = fill_in(conn, peer_role, TCPST_FIN | TCPST_ACK, extent, peer_ack, NOT_CAPTURED_FIN);
+    }
+
+    for (unsigned i = 0; i < n && i < TCPST_MAX_MISSED; i++)
+        missed[i] = found[i];
+    return n;
+}
+
+static void
+finish_verdict(const tcpst_conn *conn, tcpst_role sender, uint16_t before, tcpst_verdict *verdict)
+{
     verdict->conn_state = tcpst_zeek_conn_state(conn);
     verdict->close_kind = tcpst_close_kind_of(conn);
     verdict->history_len = conn->history_len;
     verdict->states = (uint16_t)(before | both_states(conn) << 8);
     verdict->closed_by = conn->closed_by;
-    if (conn->inferred)
+    if (conn->inferred || conn->filled_in_for)
         verdict->bits |= TCPST_V_INFERRED;
-    if (seg.from == TCPST_SERVER)
+    if (sender == TCPST_SERVER)
         verdict->bits |= TCPST_V_FROM_SERVER;
+    if ((conn->filled_in_for & ~conn->captured_from) & (1u << !sender))
+        verdict->bits |= TCPST_V_PEER_UNSEEN;
+}
+
+void
+tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *verdict,
+                   uint8_t missed[TCPST_MAX_MISSED])
+{
+    if (!conn->started)
+        start(conn, raw);
+
+    seg_view seg = view_of(conn, raw);
+
+    memset(verdict, 0, sizeof *verdict);
+    memset(missed, TCPST_STEP_NONE, TCPST_MAX_MISSED);
+    uint16_t before = both_states(conn);
+    conn->captured_from |= (uint8_t)(1u << seg.from);
+    verdict->anomalies = tcpst_anomalies_before(conn, &seg);
+    tcpst_history_add(conn, &seg);
+    if (fill_in_missed(conn, &seg, missed)) {
+        verdict->bits |= TCPST_V_MISSED;
+        verdict->anomalies |= 1u << TCPST_A_STEP_NOT_CAPTURED;
+    }
+    judge(conn, &seg, verdict);
+    note_synchronized(conn);
+    note_fast_open(conn, &seg, verdict);
+    tcpst_zeek_status_update(conn, &seg, verdict);
+    verdict->anomalies |= tcpst_anomalies_after(conn, &seg, verdict);
+    finish_verdict(conn, seg.from, before, verdict);
+}
+
+void
+tcpst_conn_duplicate(const tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *verdict)
+{
+    memset(verdict, 0, sizeof *verdict);
+    verdict->step = TCPST_STEP_DUPLICATE;
+    finish_verdict(conn, raw->endpoint == conn->client_endpoint ? TCPST_CLIENT : TCPST_SERVER,
+                   both_states(conn), verdict);
 }
 
 uint32_t
@@ -658,11 +832,16 @@ bool
 tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *raw)
 {
     const tcpst_end *client = &conn->end[TCPST_CLIENT], *server = &conn->end[TCPST_SERVER];
-    return conn->started && (raw->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN
-        && raw->endpoint == conn->client_endpoint
-        && (client->tcb.sent & SENT_SYN) && raw->seq != client->tcb.isn
-        && is_closed_or_waiting(client->tcb.state)
-        && (is_closed_or_waiting(server->tcb.state) || server->tcb.state == TCPST_LISTEN);
+    if (!conn->started || !is_closed_or_waiting(client->tcb.state))
+        return false;
+    uint8_t kind = raw->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST);
+    if (kind == TCPST_SYN && raw->endpoint == conn->client_endpoint)
+        return (client->tcb.sent & SENT_SYN) && raw->seq != client->tcb.isn
+            && (is_closed_or_waiting(server->tcb.state) || server->tcb.state == TCPST_LISTEN);
+    /* The server's SYN+ACK with a new ISN: the capture missed the new connection's SYN. */
+    return kind == (TCPST_SYN | TCPST_ACK) && raw->endpoint != conn->client_endpoint
+        && (server->tcb.sent & SENT_SYN) && raw->seq != server->tcb.isn
+        && is_closed_or_waiting(server->tcb.state);
 }
 
 /* ---- the step table and labels ---- */
@@ -695,6 +874,7 @@ static const tcpst_step_info steps[TCPST_N_STEPS] = {
     [TCPST_STEP_RST_AFTER_FIN]    = { "Reset (after FIN)", "Reset (after FIN)", 0, 0, 0, 0 },
     [TCPST_STEP_RST_AFTER_CLOSE]  = { "Reset (after close)", "Reset (after close)", 0, 0, 0, 0 },
     [TCPST_STEP_RST_IGNORED]      = { "Reset (not acceptable, ignored)", "Reset (ignored)", 0, 0, 0, 0 },
+    [TCPST_STEP_DUPLICATE]        = { "Duplicate", "Duplicate", 0, 0, 0, 0 },
 };
 
 const tcpst_step_info *
@@ -704,13 +884,27 @@ tcpst_step_info_of(unsigned step)
 }
 
 const char *
-tcpst_verdict_label(const tcpst_verdict *verdict, tcpst_label_form form, char buf[TCPST_LABEL_MAX])
+tcpst_verdict_label(const tcpst_verdict *verdict, tcpst_label_form form, uint32_t duplicate_of,
+                    char buf[TCPST_LABEL_MAX])
 {
     const tcpst_step_info *step = tcpst_step_info_of(verdict->step);
     if (verdict->step == TCPST_STEP_NONE)
         return NULL;
+    if (verdict->step == TCPST_STEP_DUPLICATE) {
+        snprintf(buf, TCPST_LABEL_MAX, "Duplicate of frame %u", duplicate_of);
+        return buf;
+    }
     if (verdict->bits & TCPST_V_RETRANSMISSION) {
         snprintf(buf, TCPST_LABEL_MAX, "Retransmission of %s", step->short_label);
+        return buf;
+    }
+    if (verdict->bits & TCPST_V_LATE) {
+        /* A SYN+ACK or FIN shows up after the ACK that proved it; a handshake ACK after the
+         * server's data that did. */
+        bool after_ack = step->what & (TCPST_STEP_SENDS_SYN | TCPST_STEP_SENDS_SYNACK | TCPST_STEP_SENDS_FIN);
+        snprintf(buf, TCPST_LABEL_MAX, "%s, captured %s",
+                 form == TCPST_LABEL_SHORT ? step->short_label : step->label,
+                 after_ack ? "after its ACK" : "late");
         return buf;
     }
     if (form == TCPST_LABEL_SHORT)

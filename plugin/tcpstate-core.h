@@ -56,6 +56,7 @@ typedef enum {
     TCPST_STEP_RST_AFTER_FIN,
     TCPST_STEP_RST_AFTER_CLOSE,
     TCPST_STEP_RST_IGNORED,         /* a RST the receiver must drop (RFC 9293 3.10.7.3) */
+    TCPST_STEP_DUPLICATE,           /* the capture holds an earlier copy of this very packet */
     TCPST_N_STEPS
 } tcpst_step;
 
@@ -91,6 +92,7 @@ typedef enum {
     TCPST_A_REUSE_IN_TIME_WAIT,
     TCPST_A_FIN_RETRANSMITTED,
     TCPST_A_FINAL_ACK_RETRANSMITTED,
+    TCPST_A_STEP_NOT_CAPTURED,
     TCPST_N_ANOMALIES
 } tcpst_anomaly;
 
@@ -117,16 +119,25 @@ typedef struct {
 
 /* Verdict bits. */
 #define TCPST_V_RETRANSMISSION 0x01  /* the step is a retransmission of an earlier one */
-#define TCPST_V_INFERRED       0x02  /* the capture missed the SYN: roles/states guessed */
+#define TCPST_V_INFERRED       0x02  /* the states rest on inference: the capture missed the
+                                      * SYN, or a step later packets proved */
 #define TCPST_V_BAD_ACK        0x04  /* handshake ACK number is not the peer's ISN+1 */
 #define TCPST_V_FROM_SERVER    0x08  /* the server sent this segment */
+#define TCPST_V_LATE           0x10  /* a step the states already show: an earlier packet
+                                      * proved it before the capture held it */
+#define TCPST_V_MISSED         0x20  /* this segment proves steps the capture missed */
+#define TCPST_V_PEER_UNSEEN    0x40  /* the capture holds no segment of the other end, whose
+                                      * steps were filled in from this end's */
+
+/* How many missed steps one segment can prove and report. */
+#define TCPST_MAX_MISSED 2
 
 /* What tcpstate says about one segment; stored per frame by the glue. Everything in it is
  * the connection as of this segment, never a later value. 8 bytes: a capture of millions of
  * packets keeps one per TCP header. */
 typedef struct {
     unsigned step : 5;              /* tcpst_step */
-    unsigned bits : 4;              /* TCPST_V_* */
+    unsigned bits : 7;              /* TCPST_V_* */
     unsigned closed_by : 2;         /* tcpst_role of the first FIN or RST so far */
     unsigned conn_state : 4;        /* tcpst_conn_state */
     unsigned close_kind : 3;        /* tcpst_close_kind */
@@ -189,6 +200,7 @@ typedef struct {
         uint8_t  fin;           /* the step its FIN was */
         uint8_t  ack;           /* its last step made with an ACK alone (3/3, 2/4, 4/4) */
         uint8_t  peer_resent;   /* the peer sent its SYN+ACK or FIN again since that step */
+        uint8_t  not_captured;  /* NOT_CAPTURED_* bits: its steps filled in, not yet seen */
         uint32_t ack_seq;       /* seq and ack of that step, to recognise it sent again */
         uint32_t ack_ack;
     } steps;
@@ -214,13 +226,16 @@ typedef struct {
     uint8_t   closed_by;    /* tcpst_role */
     uint8_t   history_len;
     uint8_t   tfo_accepted; /* the SYN+ACK acknowledged the data on the SYN */
+    uint8_t   captured_from;    /* 1 << tcpst_role: the ends the capture holds a segment of */
+    uint8_t   filled_in_for;    /* 1 << tcpst_role: the ends a missed segment was filled in for */
     char      history[TCPST_HISTORY_MAX + 1];   /* Zeek's letters, NUL-terminated */
 } tcpst_conn;
 
 void tcpst_conn_init(tcpst_conn *conn);
 
-/* Is this segment, on a connection both of whose ends are done, a SYN that starts a new
- * connection on the same 4-tuple? (The caller then starts a new tcpst_conn.) */
+/* Is this segment, on a connection both of whose ends are done, a SYN (or, when the capture
+ * missed that, the server's SYN+ACK) that starts a new connection on the same 4-tuple? (The
+ * caller then starts a new tcpst_conn.) */
 bool tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *seg);
 
 /* Is this SYN or SYN+ACK its sender's first, or the same one again, on a connection that has
@@ -241,8 +256,14 @@ uint32_t tcpst_conn_client_isn(const tcpst_conn *conn);
  * peer's ISN+1). */
 uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict);
 
-/* Feed the next segment of the connection, in capture order; fills *verdict. */
-void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);
+/* Feed the next segment of the connection, in capture order; fills *verdict, and with
+ * TCPST_V_MISSED the steps the capture missed that the segment proves (missed[i], in order;
+ * TCPST_STEP_NONE after the last). */
+void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict,
+                        uint8_t missed[TCPST_MAX_MISSED]);
+
+/* A segment the capture holds twice: the verdict of its copy, which changes nothing. */
+void tcpst_conn_duplicate(const tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);
 
 /* The step table: one row per tcpst_step. */
 #define TCPST_STEP_SENDS_SYN        0x01    /* a SYN without ACK: the connection's first */
@@ -261,12 +282,14 @@ typedef struct {
 const tcpst_step_info *tcpst_step_info_of(unsigned step);
 
 /* The step of a verdict as shown: "Retransmission of Wave 1/4", "Handshake 2/3 (SYN+ACK, ACK
- * number is not ISN+1)"; the short form ("Handshake 2/3") for the Info column. Returns the
- * label, written into buf where it is not a constant; NULL for a segment that is no step. */
+ * number is not ISN+1)", "Wave 3/4 (FIN), captured after its ACK", "Duplicate of frame 7"
+ * (duplicate_of: the frame of the first copy); the short form ("Handshake 2/3") for the Info
+ * column. Returns the label, written into buf where it is not a constant; NULL for a segment
+ * that is no step. */
 #define TCPST_LABEL_MAX 96
 typedef enum { TCPST_LABEL_FULL, TCPST_LABEL_SHORT } tcpst_label_form;
 const char *tcpst_verdict_label(const tcpst_verdict *verdict, tcpst_label_form form,
-                                char buf[TCPST_LABEL_MAX]);
+                                uint32_t duplicate_of, char buf[TCPST_LABEL_MAX]);
 
 /* The anomaly table: one row per tcpst_anomaly. Group and severity are Wireshark's expert
  * info ones, named here without Wireshark's types. */

@@ -85,8 +85,10 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
 
     tick_stat_node(st, tree_nodes[NODE_STEPS], 0, TRUE);
+    /* One node for all duplicates, whatever frame each copies. */
     char buf[TCPST_LABEL_MAX];
-    const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
+    const char *label = v->step == TCPST_STEP_DUPLICATE ? "(packet captured twice)"
+                      : tcpst_verdict_label(v, TCPST_LABEL_FULL, 0, buf);
     tick_stat_node(st, label ? label : "(data or plain ACK)", data->node_id[NODE_STEPS], FALSE);
     for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++) {
         if (v->anomalies & (1u << a)) {
@@ -122,6 +124,7 @@ seconds_between(const nstime_t *later, const nstime_t *earlier)
 
 typedef struct {
     guint32 frame;
+    guint32 duplicate_of;       /* a copy of that frame, or 0 */
     tcpst_verdict verdict;      /* a copy: the tap's pointer is good for the callback only */
     guint8 flags;
     guint32 seq, ack, len;      /* relative when TCP's preference says so */
@@ -133,7 +136,7 @@ typedef struct {
     guint32 first_frame;
     nstime_t first_time, last_time;
     double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
-    guint64 packets[2], bytes[2];   /* by sender: client, server */
+    guint64 packets[2], bytes[2];   /* by sender: client, server; a packet captured twice once */
     tcpst_verdict last;         /* of its last packet */
     GArray *lines;              /* segment_line, in frame order: for the ladder, else NULL */
 } conn_report;
@@ -198,11 +201,14 @@ conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_r
         report->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
     report->last_time = pinfo->abs_ts;
     report->last = *rec->verdict;
-    unsigned from = tcpst_sender(rec->verdict);
-    report->packets[from]++;
-    report->bytes[from] += rec->payload_len;
+    if (rec->verdict->step != TCPST_STEP_DUPLICATE) {
+        unsigned from = tcpst_sender(rec->verdict);
+        report->packets[from]++;
+        report->bytes[from] += rec->payload_len;
+    }
     if (report->lines) {
-        segment_line line = { .frame = pinfo->num, .verdict = *rec->verdict, .flags = rec->flags,
+        segment_line line = { .frame = pinfo->num, .duplicate_of = rec->duplicate_of,
+                              .verdict = *rec->verdict, .flags = rec->flags,
                               .seq = rec->seq, .ack = rec->ack, .len = rec->payload_len };
         g_array_append_val(report->lines, line);
     }
@@ -452,7 +458,7 @@ ladder_connection(const conn_report *report)
         const segment_line *line = &g_array_index(report->lines, segment_line, i);
         const tcpst_verdict *v = &line->verdict;
         char buf[TCPST_LABEL_MAX];
-        const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, buf);
+        const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, line->duplicate_of, buf);
 
         printf("  %-12s ", tcpst_changed(v, TCPST_CLIENT) ? tcpst_after_name(v, TCPST_CLIENT) : "");
         print_arrow(tcpst_sender(v) == TCPST_SERVER, line);

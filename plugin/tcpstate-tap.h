@@ -55,6 +55,8 @@ typedef struct {
     guint32 first_frame;            /* where it started: its tcp.stream is TCP's there */
     guint32 stream_plus_1;          /* TCP's tcp.stream + 1 once asked for, 0 before */
     guint32 ref;                    /* its place in the list of connections, from 1 */
+    gboolean captured_twice;        /* the capture holds segments of it twice, */
+    guint32 copy_delay_us;          /* the second copy this long after the first */
     guint32 syn_frame, synack_frame, ack_frame;
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
     tcpstate_time syn_time, synack_time, ack_time;
@@ -79,6 +81,7 @@ typedef struct {
     guint32 seq, ack;           /* as tcp.seq and tcp.ack show them: relative when TCP's
                                    preferences say so */
     guint32 payload_len;        /* tcp.len */
+    guint32 duplicate_of;       /* with TCPST_STEP_DUPLICATE: the frame of the first copy */
 } tcpstate_tap_record;
 
 /* The address of one end of a tuple, pointing into it. */

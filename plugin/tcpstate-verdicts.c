@@ -17,6 +17,15 @@ enum {
     ZEEK_CLOSED, ZEEK_RESET
 };
 
+/* History letters recorded at most once per direction (tcpst_end.zeek.seen). */
+#define SEEN_A 0x01
+#define SEEN_D 0x02         /* also: the end sent payload */
+#define SEEN_I 0x04
+#define SEEN_Q 0x08
+/* Letters S, H, F, R, recorded again for a new sequence number: seen at least once. */
+enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
+#define SEEN_LETTER(which) ((uint8_t)(0x10 << (which)))
+
 void
 tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verdict *verdict)
 {
@@ -34,7 +43,10 @@ tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verd
     else if (*status == ZEEK_INACTIVE)
         *status = ZEEK_PARTIAL;
 
-    if (verdict->step == TCPST_STEP_HANDSHAKE_3 && !(verdict->bits & TCPST_V_RETRANSMISSION)) {
+    /* Zeek establishes the connection on a captured SYN+ACK; tcpstate once both ends are
+     * synchronized after one (its Handshake 3/3, or where a later packet proves that step). */
+    uint8_t seen = conn->end[TCPST_CLIENT].zeek.seen | conn->end[TCPST_SERVER].zeek.seen;
+    if (conn_is_open(conn) && (seen & SEEN_LETTER(LETTER_H))) {
         for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
             uint8_t *other = &conn->end[role].zeek.status;
             if (*other == ZEEK_SYN_SENT || *other == ZEEK_SYN_ACK_SENT)
@@ -42,15 +54,6 @@ tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verd
         }
     }
 }
-
-/* History letters recorded at most once per direction (tcpst_end.zeek.seen). */
-#define SEEN_A 0x01
-#define SEEN_D 0x02         /* also: the end sent payload */
-#define SEEN_I 0x04
-#define SEEN_Q 0x08
-/* Letters S, H, F, R, recorded again for a new sequence number: seen at least once. */
-enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
-#define SEEN_LETTER(which) ((uint8_t)(0x10 << (which)))
 
 /* Zeek's "^?S[^HAFGIQ]*R": a SYN, then a RST before any handshake, ACK, FIN, gap or odd flags. */
 static bool
@@ -278,6 +281,8 @@ static const tcpst_anomaly_info anomalies[TCPST_N_ANOMALIES] = {
         "FIN retransmitted: its ACK did not reach the sender", SEQUENCE, NOTE },
     [TCPST_A_FINAL_ACK_RETRANSMITTED] = { "final_ack_retransmitted",
         "Final ACK retransmitted: the peer did not hear it and sent its FIN again", SEQUENCE, NOTE },
+    [TCPST_A_STEP_NOT_CAPTURED] = { "step_not_captured",
+        "This segment proves a step the capture missed", SEQUENCE, NOTE },
 };
 
 const tcpst_anomaly_info *
@@ -301,7 +306,7 @@ tcpst_anomalies_before(const tcpst_conn *conn, const seg_view *seg)
         found |= BIT(TCPST_A_SYN_RST);
     if (seg->raw->flags == 0)
         found |= BIT(TCPST_A_NULL_FLAGS);
-    if (seg->syn && seg->ack && !(client->tcb.sent & SENT_BARE_SYN))
+    if (seg->syn && seg->ack && !(client->tcb.sent & SENT_BARE_SYN) && !(sender->tcb.sent & SENT_ANY_SYNACK))
         found |= BIT(TCPST_A_SYNACK_WITHOUT_SYN);
     if (seg->syn && !seg->ack && conn_is_open(conn))
         found |= BIT(TCPST_A_SYN_ON_ESTABLISHED);

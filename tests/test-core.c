@@ -24,6 +24,8 @@ typedef struct {
     tcpst_step step;
     int retrans;
     tcpst_state client, server;
+    tcpst_step missed;      /* the first step the capture missed that this packet proves */
+    int late;               /* the step was proven by an earlier packet */
 } packet;
 
 static int failures, checks;
@@ -57,18 +59,24 @@ run_verdicts(const char *name, const packet *pkts, size_t n, int client_endpoint
         if (tcpst_conn_starts_anew(conn, &seg))
             tcpst_conn_init(conn);
         tcpst_verdict v;
-        tcpst_conn_segment(conn, &seg, &v);
+        uint8_t missed[TCPST_MAX_MISSED];
+        tcpst_conn_segment(conn, &seg, &v, missed);
         *last = v;
         checks++;
         int retrans = !!(v.bits & TCPST_V_RETRANSMISSION);
+        int late = !!(v.bits & TCPST_V_LATE);
         if (v.step != p->step || retrans != p->retrans || tcpst_after(&v, 0) != p->client
-            || tcpst_after(&v, 1) != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)) {
+            || tcpst_after(&v, 1) != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)
+            || missed[0] != p->missed || late != p->late
+            || !!(v.bits & TCPST_V_MISSED) != (p->missed != TCPST_STEP_NONE)) {
             failures++;
-            printf("FAIL %s, packet %zu: got %s%s | %s | %s, want %s%s | %s | %s\n", name, i + 1,
-                   retrans ? "Retransmission of " : "", tcpst_step_info_of(v.step)->label,
-                   tcpst_state_name(tcpst_after(&v, 0)), tcpst_state_name(tcpst_after(&v, 1)),
+            printf("FAIL %s, packet %zu: got %s%s%s | %s | %s | missed %s, want %s%s%s | %s | %s | missed %s\n",
+                   name, i + 1, retrans ? "Retransmission of " : "", tcpst_step_info_of(v.step)->label,
+                   late ? " (late)" : "", tcpst_state_name(tcpst_after(&v, 0)),
+                   tcpst_state_name(tcpst_after(&v, 1)), tcpst_step_info_of(missed[0])->label,
                    p->retrans ? "Retransmission of " : "", tcpst_step_info_of(p->step)->label,
-                   tcpst_state_name(p->client), tcpst_state_name(p->server));
+                   p->late ? " (late)" : "", tcpst_state_name(p->client), tcpst_state_name(p->server),
+                   tcpst_step_info_of(p->missed)->label);
         }
     }
 }
@@ -235,6 +243,70 @@ static const packet fast_open[] = {
     { C, A,     141, 501, 0,  TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
 };
 
+/* Imperfect captures (docs/steps-and-states.md, "When the capture is not complete"). */
+#define MISSED(step) , step
+#define LATE , TCPST_STEP_NONE, 1
+
+/* The SYN+ACK is not captured: the client's ACK proves it (E1). */
+static const packet lost_synack[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED MISSED(TCPST_STEP_HANDSHAKE_2) },
+    { C, A,     101, 501, 10, TCPST_STEP_NONE,       0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+};
+
+/* The client's FIN is not captured: the server's ACK one past the client's data proves it (E3). */
+static const packet lost_fin[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { S, SY|A,  500, 101, 0, TCPST_STEP_HANDSHAKE_2, 0, TCPST_SYN_SENT,    TCPST_SYN_RCVD },
+    { C, A,     101, 501, 10, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { S, A,     501, 112, 0, TCPST_STEP_WAVE_2,      0, TCPST_FIN_WAIT_2,  TCPST_CLOSE_WAIT MISSED(TCPST_STEP_WAVE_1) },
+    { S, F|A,   501, 112, 0, TCPST_STEP_WAVE_3,      0, TCPST_FIN_WAIT_2,  TCPST_LAST_ACK },
+    { C, A,     112, 502, 0, TCPST_STEP_WAVE_4,      0, TCPST_TIME_WAIT,   TCPST_CLOSED },
+};
+
+/* The server's segments only: its data proves the handshake's ACK (E2), its ACK one past the
+ * client's data the client's FIN (E3). */
+static const packet server_only[] = {
+    { S, SY|A,  500, 101, 0, TCPST_STEP_HANDSHAKE_2, 0, TCPST_SYN_SENT,    TCPST_SYN_RCVD },
+    { S, A,     501, 111, 20, TCPST_STEP_NONE,       0, TCPST_ESTABLISHED, TCPST_ESTABLISHED MISSED(TCPST_STEP_HANDSHAKE_3) },
+    { S, A,     521, 112, 0, TCPST_STEP_WAVE_2,      0, TCPST_FIN_WAIT_2,  TCPST_CLOSE_WAIT MISSED(TCPST_STEP_WAVE_1) },
+    { S, F|A,   521, 112, 0, TCPST_STEP_WAVE_3,      0, TCPST_FIN_WAIT_2,  TCPST_LAST_ACK },
+};
+
+/* The client's segments only: its last ACK proves the server's FIN, filled in as the FIN+ACK
+ * of a three-way close (E3). */
+static const packet client_only[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED MISSED(TCPST_STEP_HANDSHAKE_2) },
+    { C, A,     101, 501, 10, TCPST_STEP_NONE,       0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { C, A,     111, 531, 0, TCPST_STEP_NONE,        0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { C, F|A,   111, 531, 0, TCPST_STEP_WAVE_1,      0, TCPST_FIN_WAIT_1,  TCPST_ESTABLISHED },
+    { C, A,     112, 532, 0, TCPST_STEP_WAVE_4,      0, TCPST_TIME_WAIT,   TCPST_CLOSED MISSED(TCPST_STEP_WAVE_2_3) },
+};
+
+/* The server's FIN captured after the client's ACK of it: the ACK proves it (E3), and the FIN
+ * then changes nothing. */
+static const packet reordered_fin[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { S, SY|A,  500, 101, 0, TCPST_STEP_HANDSHAKE_2, 0, TCPST_SYN_SENT,    TCPST_SYN_RCVD },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { C, F|A,   101, 501, 0, TCPST_STEP_WAVE_1,      0, TCPST_FIN_WAIT_1,  TCPST_ESTABLISHED },
+    { C, A,     102, 502, 0, TCPST_STEP_WAVE_4,      0, TCPST_TIME_WAIT,   TCPST_CLOSED MISSED(TCPST_STEP_WAVE_2_3) },
+    { S, F|A,   501, 102, 0, TCPST_STEP_WAVE_2_3,    0, TCPST_TIME_WAIT,   TCPST_CLOSED LATE },
+};
+
+/* The client's FIN is lost; its own next sequence number proves it (E4). The server's FIN came
+ * before the client's ACK of it and the client's FIN did not acknowledge it: the FINs crossed,
+ * and the client's FIN shows up last. */
+static const packet own_fin_lost[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { S, SY|A,  500, 101, 0, TCPST_STEP_HANDSHAKE_2, 0, TCPST_SYN_SENT,    TCPST_SYN_RCVD },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { S, F|A,   501, 101, 0, TCPST_STEP_WAVE_1,      0, TCPST_ESTABLISHED, TCPST_FIN_WAIT_1 },
+    { C, A,     102, 502, 0, TCPST_STEP_SIMCLOSE_ACK, 0, TCPST_CLOSING,    TCPST_FIN_WAIT_1 MISSED(TCPST_STEP_SIMCLOSE_FIN) },
+    { C, F|A,   101, 501, 0, TCPST_STEP_SIMCLOSE_FIN, 0, TCPST_CLOSING,    TCPST_FIN_WAIT_1 LATE },
+};
+
 /* The tutorial's check fails: the SYN+ACK does not acknowledge x+1. Linux answers with a
  * RST (RFC 9293 3.10.7.3) and stays in SYN_SENT; the server goes back to LISTEN. */
 static const packet bad_synack[] = {
@@ -274,8 +346,9 @@ test_bad_ack_is_flagged(void)
     tcpst_segment synack = { .endpoint = 1, .flags = SY | A, .src_port = 80, .dst_port = 40000,
                              .seq = 500, .ack = 999 };
     tcpst_conn_init(&conn);
-    tcpst_conn_segment(&conn, &syn, &v);
-    tcpst_conn_segment(&conn, &synack, &v);
+    uint8_t missed[TCPST_MAX_MISSED];
+    tcpst_conn_segment(&conn, &syn, &v, missed);
+    tcpst_conn_segment(&conn, &synack, &v, missed);
     checks++;
     if (!(v.bits & TCPST_V_BAD_ACK) || tcpst_conn_expected_ack(&conn, &v) != 101) {
         failures++;
@@ -291,7 +364,8 @@ test_inferred_only_without_syn(void)
     tcpst_verdict v;
     tcpst_segment data = { .endpoint = 1, .flags = A, .src_port = 80, .dst_port = 40000 };
     tcpst_conn_init(&conn);
-    tcpst_conn_segment(&conn, &data, &v);
+    uint8_t missed[TCPST_MAX_MISSED];
+    tcpst_conn_segment(&conn, &data, &v, missed);
     checks++;
     if (!(v.bits & TCPST_V_INFERRED) || !(v.bits & TCPST_V_FROM_SERVER)) {
         failures++;
@@ -317,6 +391,12 @@ main(void)
     RUN("bad SYN+ACK", bad_synack);
     RUN("reuse", reuse);
     RUN("injected reset", injected_reset);
+    RUN("lost SYN+ACK", lost_synack);
+    RUN("lost FIN", lost_fin);
+    RUN("server only", server_only);
+    RUN("client only", client_only);
+    RUN("FIN captured after its ACK", reordered_fin);
+    RUN("own FIN lost", own_fin_lost);
     SUMMARY("tutorial", tutorial, TCPST_CS_SF, "ShADdFaf", TCPST_CLOSE_FOUR_WAY, 0);
     SUMMARY("three-way close", three_way_close, TCPST_CS_SF, "ShAFf", TCPST_CLOSE_THREE_WAY, 0);
     SUMMARY("simultaneous close", simultaneous_close, TCPST_CS_SF, "ShAFfa",
