@@ -16,11 +16,17 @@ CLIENT, SERVER = ("192.0.2.1", 40100), ("192.0.2.2", 80)
 C_ISN, S_ISN = 1000, 5000
 
 
+# Each end numbers its IPv4 packets, as real stacks do (Linux: one counter per socket), so
+# that no two segments look like one packet captured twice.
+next_ip_id = {"c": 0x1000, "s": 0x5000}
+
+
 def seg(frm, flags, seq, ack=0, data=b"", t=0.0):
     """One segment from the client ("c") or the server ("s") at time t."""
     src, dst = (CLIENT, SERVER) if frm == "c" else (SERVER, CLIENT)
+    next_ip_id[frm] += 1
     pkt = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
-           / IP(src=src[0], dst=dst[0])
+           / IP(src=src[0], dst=dst[0], id=next_ip_id[frm])
            / TCP(sport=src[1], dport=dst[1], flags=flags, seq=seq, ack=ack, window=64240))
     if data:
         pkt = pkt / Raw(data)
