@@ -79,6 +79,19 @@ valgrind: build
 test-compat: build
 	scripts/compat/test-debian13.sh --native-plugin $(PLUGIN)
 
+# A Debian package of the plugin for this machine's Wireshark: $(BUILD)/tcpstate_V+wsX.Y_ARCH.deb
+# puts tcpstate.so in the global plugin folder of that release and depends on its
+# libwireshark package (scripts/make-deb.sh). Install it with apt-get install ./FILE.deb.
+# test-deb installs it here, checks that tshark loads it and shows the fields of a sample,
+# and removes it (root: sudo). Never run it beside `make test`: while it is installed, the
+# tests would load the plugin twice.
+.PHONY: deb test-deb
+deb: build
+	env MAKEFLAGS= cmake --build $(BUILD) --target deb
+
+test-deb: deb
+	scripts/test-deb.sh $$(ls -t $(BUILD)/tcpstate_*.deb | head -n 1)
+
 # Wireshark ignores personal plugin folders for root, so root gets the global folder.
 install: build
 	@if [ "$$(id -u)" = 0 ]; then dest=$$(pkg-config --variable=plugindir wireshark)/epan; \
