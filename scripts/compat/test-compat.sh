@@ -3,8 +3,12 @@
 #
 # Builds tcpstate against other Wireshark releases and runs the whole test suite (ctest)
 # there, each in a Debian root made with debootstrap; `make test-compat` runs it. RELEASE is
-# one of (default: both):
+# one of (default: 4.4 and 4.6):
 #
+#   4.0  Debian 12 "bookworm" (oldstable): Wireshark 4.0.x, 4.0.17 when last checked. Not
+#        in the default list, since `make test` runs on it natively; for a machine that is
+#        not Debian 12, or to try the package without installing it on the machine
+#        (`make test-deb` would put it beside the build tree's copy that ctest loads).
 #   4.4  Debian 13 "trixie" (stable): Wireshark 4.4.x, 4.4.19 when last checked.
 #   4.6  Debian testing "forky": Wireshark 4.6.x, 4.6.9 when last checked, the same build
 #        as unstable's (sid). Testing rather than unstable because a package only enters
@@ -58,6 +62,7 @@ BUILD=/var/tmp/tcpstate-build   # inside the root
 # The Debian suite that has a release's Wireshark.
 suite_of() {
     case $1 in
+        4.0) echo bookworm ;;
         4.4) echo trixie ;;
         4.6) echo "$SUITE_4_6" ;;
         *) return 1 ;;
@@ -65,7 +70,7 @@ suite_of() {
 }
 
 usage() {
-    echo "usage: $0 [--native-plugin SO] [--refresh] [--rebuild] [--shell] [4.4] [4.6]" >&2
+    echo "usage: $0 [--native-plugin SO] [--refresh] [--rebuild] [--shell] [4.0] [4.4] [4.6]" >&2
     exit 2
 }
 native_plugin='' refresh='' rebuild='' shell='' releases=()
