@@ -72,12 +72,28 @@ synflood: build
 valgrind: build
 	tests/valgrind.py $(PLUGIN) sample-pcaps/*.pcap
 
-# The same suite against Debian 13's Wireshark 4.4, in a cached debootstrap root (needs root:
-# sudo; the first run builds the root, ~800 MB in /var/cache/tcpstate-compat), and the
-# tcpstate fields of every sample compared with this build's (scripts/compat/test-debian13.sh).
+# The same suite against Wireshark 4.4 (Debian 13) and 4.6 (Debian testing), each in a cached
+# debootstrap root (needs root: sudo; the first run makes the roots, ~800 MB each in
+# /var/cache/tcpstate-compat), the package of `make deb` installed there, and the tcpstate
+# fields of every sample compared with this build's (scripts/compat/test-compat.sh).
+# COMPAT_RELEASES picks the releases: make test-compat COMPAT_RELEASES=4.6
+COMPAT_RELEASES ?= 4.4 4.6
 .PHONY: test-compat
 test-compat: build
-	scripts/compat/test-debian13.sh --native-plugin $(PLUGIN)
+	scripts/compat/test-compat.sh --native-plugin $(PLUGIN) $(COMPAT_RELEASES)
+
+# A Debian package of the plugin for this machine's Wireshark: $(BUILD)/tcpstate_V+wsX.Y_ARCH.deb
+# puts tcpstate.so in the global plugin folder of that release and depends on its
+# libwireshark package (scripts/make-deb.sh). Install it with apt-get install ./FILE.deb.
+# test-deb installs it here, checks that tshark loads it and shows the fields of a sample,
+# and removes it (root: sudo). Never run it beside `make test`: while it is installed, the
+# tests would load the plugin twice.
+.PHONY: deb test-deb
+deb: build
+	env MAKEFLAGS= cmake --build $(BUILD) --target deb
+
+test-deb: deb
+	scripts/test-deb.sh $$(ls -t $(BUILD)/tcpstate_*.deb | head -n 1)
 
 # Wireshark ignores personal plugin folders for root, so root gets the global folder.
 install: build

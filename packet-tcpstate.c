@@ -196,7 +196,7 @@ end_hash(const guint8 *addr, guint len, guint16 port)
     guint hash = port * 0x9e3779b1u;
     guint i = 0;
     for (; i + 4 <= len; i += 4)
-        hash = mix32(hash ^ pntoh32(addr + i));
+        hash = mix32(hash ^ pntohu32(addr + i));
     for (; i < len; i++)
         hash = mix32(hash ^ addr[i]);
     return hash;
@@ -683,12 +683,12 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     }
 
     tcpst_segment seg;
-    seg.src_port = pntoh16(header + TCP_OFFSET_SRC_PORT);
-    seg.dst_port = pntoh16(header + TCP_OFFSET_DST_PORT);
-    seg.seq = pntoh32(header + TCP_OFFSET_SEQ);
-    seg.ack = pntoh32(header + TCP_OFFSET_ACK);
+    seg.src_port = pntohu16(header + TCP_OFFSET_SRC_PORT);
+    seg.dst_port = pntohu16(header + TCP_OFFSET_DST_PORT);
+    seg.seq = pntohu32(header + TCP_OFFSET_SEQ);
+    seg.ack = pntohu32(header + TCP_OFFSET_ACK);
     seg.flags = header[TCP_OFFSET_FLAGS];
-    seg.window = pntoh16(header + TCP_OFFSET_WINDOW);
+    seg.window = pntohu16(header + TCP_OFFSET_WINDOW);
     seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
     guint reported = tvb_reported_length(tvb);
     seg.payload_len = reported > header_len ? reported - header_len : 0;

@@ -21,6 +21,7 @@
 #include <wsutil/str_util.h>
 
 #include "tcpstate-tap.h"
+#include "ws-compat.h"
 
 /* ---- -z tcpstate,tree: counts of steps, anomalies, and per connection its close kind,
  * conn_state and final states ---- */
@@ -328,8 +329,9 @@ report_finish(void *p)
     g_free(data);
 }
 
-/* Registers the report's listener; FILTER is what follows "tcpstate,NAME,". */
-static void
+/* Registers the report's listener; FILTER is what follows "tcpstate,NAME,". FALSE when it
+ * could not be registered (a bad filter). */
+static gboolean
 report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb draw,
              const char *what)
 {
@@ -343,7 +345,9 @@ report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb 
         g_string_free(error, TRUE);
         conn_reports_free(&data->conns);
         g_free(data);
+        return FALSE;
     }
+    return TRUE;
 }
 
 static void
@@ -611,7 +615,7 @@ register_conn_table(void)
 /* ---- registration ---- */
 
 /* "tcpstate,conv", "tcpstate,conv,tsv", "tcpstate,conv,FILTER", "tcpstate,conv,tsv,FILTER" */
-static void
+static tcpstate_tap_init_result
 conv_init(const char *arg, void *userdata _U_)
 {
     const char *rest = arg + strlen("tcpstate,conv");
@@ -622,16 +626,17 @@ conv_init(const char *arg, void *userdata _U_)
         tsv = TRUE;
         rest += rest[3] ? 4 : 3;
     }
-    report_start(*rest ? rest : NULL, tsv, FALSE, conv_draw, "connection table");
+    TCPSTATE_TAP_INIT_RETURN(report_start(*rest ? rest : NULL, tsv, FALSE, conv_draw,
+                                          "connection table"));
 }
 
-static void
+static tcpstate_tap_init_result
 ladder_init(const char *arg, void *userdata _U_)
 {
     const char *rest = arg + strlen("tcpstate,ladder");
     if (*rest == ',')
         rest++;
-    report_start(*rest ? rest : NULL, FALSE, TRUE, ladder_draw, "ladder");
+    TCPSTATE_TAP_INIT_RETURN(report_start(*rest ? rest : NULL, FALSE, TRUE, ladder_draw, "ladder"));
 }
 
 static stat_tap_ui conv_ui = {

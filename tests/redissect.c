@@ -51,6 +51,10 @@
 #include <wsutil/wslog.h>
 #include <ws_version.h>
 
+/* The calls that differ between releases around a record and its bytes (4.6 changed them). */
+#define TCPSTATE_WS_COMPAT_EMBEDDING
+#include "../plugin/ws-compat.h"
+
 /* libwireshark leaves this type to the application (Wireshark's is in cfile.h): it answers
  * the session's questions about frames other than the one being dissected. */
 struct packet_provider_data {
@@ -105,20 +109,19 @@ collect_items(proto_node *node, gpointer data)
         if (fi->rep)            /* the text the GUI shows, appended text included */
             g_strlcpy(label, fi->rep->representation, sizeof label);
         else
-            proto_item_fill_label(fi, label);
+            tcpstate_proto_item_fill_label(fi, label);
         g_string_append_printf(out->lines[out->num - 1], "%u\t%s\t%s\n", out->num,
                                fi->hfinfo->abbrev, label);
     }
     proto_tree_children_foreach(node, collect_items, data);
 }
 
-/* Dissects frame fd, whose record is in rec and buf; collects its items if out is given. */
+/* Dissects frame fd, whose record is in r; collects its items if out is given. */
 static void
-dissect(epan_dissect_t *edt, wtap *wth, wtap_rec *rec, Buffer *buf, frame_data *fd,
+dissect(epan_dissect_t *edt, wtap *wth, tcpstate_record *r, frame_data *fd,
         column_info *cinfo, pass_output *out)
 {
-    tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, fd->pkt_len);
-    epan_dissect_run(edt, wtap_file_type_subtype(wth), rec, tvb, fd, cinfo);
+    tcpstate_epan_dissect_run(edt, wtap_file_type_subtype(wth), r, fd, cinfo);
     if (out) {
         out->num = fd->num;
         proto_tree_children_foreach(edt->tree, collect_items, out);
@@ -130,18 +133,15 @@ dissect(epan_dissect_t *edt, wtap *wth, wtap_rec *rec, Buffer *buf, frame_data *
 static void
 redissect(epan_dissect_t *edt, wtap *wth, frame_data *fd, column_info *cinfo, pass_output *out)
 {
-    wtap_rec rec;
-    Buffer buf;
+    tcpstate_record r;
     int err;
     gchar *err_info = NULL;
 
-    wtap_rec_init(&rec);
-    ws_buffer_init(&buf, 1514);
-    if (!wtap_seek_read(wth, fd->file_off, &rec, &buf, &err, &err_info))
+    tcpstate_record_init(&r);
+    if (!tcpstate_wtap_seek_read(wth, fd->file_off, &r, &err, &err_info))
         die("cannot read a frame again", err_info ? err_info : wtap_strerror(err));
-    dissect(edt, wth, &rec, &buf, fd, cinfo, out);
-    ws_buffer_free(&buf);
-    wtap_rec_cleanup(&rec);
+    dissect(edt, wth, &r, fd, cinfo, out);
+    tcpstate_record_cleanup(&r);
 }
 
 static void
@@ -174,9 +174,9 @@ main(int argc, char **argv)
     }
 
     /* tshark's start-up, with only this plugin. */
-    ws_log_init("redissect", NULL);
+    tcpstate_ws_log_init("redissect");
     init_process_policies();
-    g_free(configuration_init(argv[0], NULL));
+    g_free(tcpstate_configuration_init(argv[0]));
     wtap_init(FALSE);
     load_plugin(argv[1]);
     if (!epan_init(NULL, NULL, FALSE))
@@ -190,7 +190,7 @@ main(int argc, char **argv)
     wtap *wth = wtap_open_offline(argv[2], WTAP_TYPE_AUTO, &err, &err_info, TRUE);
     if (!wth)
         die(argv[2], err_info ? err_info : wtap_strerror(err));
-    static const struct packet_provider_funcs funcs = { get_frame_ts, NULL, NULL, NULL };
+    static const struct packet_provider_funcs funcs = { .get_frame_ts = get_frame_ts };
     struct packet_provider_data prov = { new_frame_data_sequence() };
     epan_t *session = epan_new(&prov, &funcs);
 
@@ -203,28 +203,25 @@ main(int argc, char **argv)
     frame_data *prev_dis = NULL;
     nstime_t elapsed = NSTIME_INIT_ZERO;
     guint32 cum_bytes = 0, count = 0;
-    wtap_rec rec;
-    Buffer buf;
+    tcpstate_record r;
     gint64 offset;
-    wtap_rec_init(&rec);
-    ws_buffer_init(&buf, 1514);
-    while (wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
+    tcpstate_record_init(&r);
+    while (tcpstate_wtap_read(wth, &r, &err, &err_info, &offset)) {
         frame_data fdlocal;
-        frame_data_init(&fdlocal, ++count, &rec, offset, cum_bytes);
+        frame_data_init(&fdlocal, ++count, &r.rec, offset, cum_bytes);
         frame_data *fd = frame_data_sequence_add(prov.frames, &fdlocal);
         g_ptr_array_add(lines, g_string_new(""));
         out.lines = (GString **)lines->pdata;
         frame_data_set_before_dissect(fd, &elapsed, &ref, prev_dis);
-        dissect(edt, wth, &rec, &buf, fd, NULL, one_pass ? &out : NULL);
+        dissect(edt, wth, &r, fd, NULL, one_pass ? &out : NULL);
         frame_data_set_after_dissect(fd, &cum_bytes);
         prev_dis = fd;
-        wtap_rec_reset(&rec);
+        wtap_rec_reset(&r.rec);
     }
     if (err != 0)   /* a capture cut short keeps what was read, as in tshark */
         fprintf(stderr, "redissect: %s: %s (after %u frames)\n", argv[2],
                 err_info ? err_info : wtap_strerror(err), count);
-    ws_buffer_free(&buf);
-    wtap_rec_cleanup(&rec);
+    tcpstate_record_cleanup(&r);
     epan_dissect_free(edt);
     if (one_pass)
         print_pass("one-pass", &out, count);
