@@ -71,6 +71,7 @@ static int hf_tcpstate_rtt_ack = -1;
 static int hf_tcpstate_since_syn = -1;
 static int hf_tcpstate_time_wait_until = -1;
 static int hf_tcpstate_missed = -1;
+static int hf_tcpstate_withdrawn = -1;
 static int hf_tcpstate_unseen = -1;
 static int hf_tcpstate_duplicate_of = -1;
 
@@ -142,12 +143,13 @@ typedef struct {
 static GPtrArray *frame_records;            /* of frame_record[RECORDS_PER_CHUNK] */
 static wmem_map_t *frame_more_records;     /* frame number -> wmem_array_t of frame_record */
 
-/* What a few TCP headers need beside their verdict: the steps a segment proves the capture
- * missed, the first copy of a duplicate. Kept aside so that every other record stays small. */
+/* What a few TCP headers need beside their verdict: what a segment proves beyond its step
+ * (steps the capture missed, a filled-in step it disproves), the first copy of a duplicate.
+ * Kept aside so that every other record stays small. */
 typedef struct frame_extra {
     struct frame_extra *next;       /* the frame's other TCP headers that have one */
     guint nth;                      /* which TCP header of the frame, from 0 */
-    guint8 missed[TCPST_MAX_MISSED];
+    tcpst_evidence evidence;
     guint32 duplicate_of;
 } frame_extra;
 static wmem_map_t *frame_extras;           /* frame number -> frame_extra list */
@@ -453,11 +455,11 @@ static void
 judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec,
       guint nth)
 {
-    guint8 missed[TCPST_MAX_MISSED];
+    tcpst_evidence evidence;
     rec->conn_ref = conn->ref;
-    tcpst_conn_segment(&conn->core, seg, &rec->verdict, missed);
-    if (rec->verdict.bits & TCPST_V_MISSED)
-        memcpy(add_frame_extra(pinfo->num, nth)->missed, missed, sizeof missed);
+    tcpst_conn_segment(&conn->core, seg, &rec->verdict, &evidence);
+    if (rec->verdict.bits & (TCPST_V_MISSED | TCPST_V_WITHDRAWN))
+        add_frame_extra(pinfo->num, nth)->evidence = evidence;
     note_links_and_times(conn, pinfo, &rec->verdict);
 }
 
@@ -466,20 +468,18 @@ judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, 
  * payload), its payload length, and its IPv4 identification or IPv6 flow label, which a
  * retransmission changes. */
 static guint64
-segment_fingerprint(const tcpst_segment *seg, tvbuff_t *tvb, guint header_len, void *ip_header)
+segment_fingerprint(const tcpst_segment *seg, const guint8 *header, guint len, void *ip_header)
 {
     const ws_ip4 *ip4 = WS_IP4_PTR(ip_header);
     const ws_ip6 *ip6 = WS_IP6_PTR(ip_header);
-    guint64 hash = ((guint64)seg->endpoint << 32) ^ seg->payload_len;
-    hash ^= (guint64)(ip4 ? ip4->ip_id : ip6 ? ip6->ip6_flw : 0) << 40;
-    guint len = MIN(header_len, tvb_captured_length(tvb)) & ~3u;
-    const guint8 *bytes = tvb_get_ptr(tvb, 0, len);
-    for (guint i = 0; i < len; i += 4) {
-        hash ^= pntoh32(bytes + i);
-        hash *= G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
-        hash ^= hash >> 29;
+    guint32 ip_identity = ip4 ? ip4->ip_id : ip6 ? ip6->ip6_flw : 0;
+    guint64 hash = ((guint64)seg->payload_len << 32 | ip_identity) ^ seg->endpoint;
+    guint64 word = 0;
+    for (guint i = 0; i + 4 <= len; i += 8) {
+        memcpy(&word, header + i, MIN(8, len - i) & ~3u);
+        hash = (hash ^ word) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
     }
-    return hash;
+    return hash ^ (hash >> 32);
 }
 
 /* A capture time in microseconds, modulo 2^32: right for differences of up to 71 minutes. */
@@ -497,20 +497,24 @@ copy_delay_slack(const tcpstate_conn_record *conn)
     return MAX(100, conn->copy_delay_us / 4);
 }
 
-/* An earlier copy of this segment on its connection within the duplicate window, or NULL:
- * where the connection is known to be captured twice, the one whose delay is nearest the
- * connection's copy delay, else the oldest. */
+/* An earlier copy of this segment within the duplicate window, or NULL: where the connection
+ * (if any) is known to be captured twice, the one whose delay is nearest the connection's copy
+ * delay, else the oldest. *oldest is where a segment that is no copy goes: in place of the
+ * oldest (or an empty) entry of its set. */
 static const recent_segment *
-find_copy(const tcpstate_conn_record *conn, guint64 fingerprint, guint32 now)
+find_copy(const tcpstate_conn_record *conn, guint64 fingerprint, guint32 now, recent_segment **oldest)
 {
-    const recent_segment *set = &recent_segments[(fingerprint >> 32) % RECENT_SETS * RECENT_WAYS];
+    recent_segment *set = &recent_segments[(fingerprint >> 32) % RECENT_SETS * RECENT_WAYS];
     const recent_segment *best = NULL;
     guint32 window = tcpstate_duplicate_window * 1000;
 
+    *oldest = &set[0];
     for (guint way = 0; way < RECENT_WAYS; way++) {
-        const recent_segment *entry = &set[way];
+        recent_segment *entry = &set[way];
         guint32 age = now - entry->time_us;
-        if (!entry->frame || entry->fingerprint != fingerprint || age > window)
+        if (!entry->frame || age > now - (*oldest)->time_us)
+            *oldest = entry;
+        if (!entry->frame || entry->fingerprint != fingerprint || age > window || !conn)
             continue;
         guint32 best_age = best ? now - best->time_us : 0;
         if (!best || (conn->captured_twice
@@ -519,25 +523,6 @@ find_copy(const tcpstate_conn_record *conn, guint64 fingerprint, guint32 now)
             best = entry;
     }
     return best;
-}
-
-/* Remember a segment that is no copy, in place of the oldest of its set. */
-static void
-remember_segment(guint64 fingerprint, guint32 frame, guint32 now)
-{
-    recent_segment *set = &recent_segments[(fingerprint >> 32) % RECENT_SETS * RECENT_WAYS];
-    recent_segment *oldest = &set[0];
-    for (guint way = 0; way < RECENT_WAYS; way++) {
-        if (!set[way].frame) {
-            oldest = &set[way];
-            break;
-        }
-        if (now - set[way].time_us > now - oldest->time_us)
-            oldest = &set[way];
-    }
-    oldest->fingerprint = fingerprint;
-    oldest->frame = frame;
-    oldest->time_us = now;
 }
 
 /* Is a copy of an earlier segment of the connection (same bytes, within the duplicate
@@ -555,6 +540,34 @@ is_capture_duplicate(const tcpstate_conn_record *conn, const tcpst_segment *seg,
     if ((ip4 && ip4->ip_id != 0) || (seg->flags & (TCPST_SYN | TCPST_ACK | TCPST_RST)) == TCPST_SYN)
         return TRUE;
     return conn->captured_twice && ABS((gint64)delay - conn->copy_delay_us) <= copy_delay_slack(conn);
+}
+
+/* Is the segment a copy of an earlier one of its connection that the capture holds twice? Then
+ * its record says so, and it changes nothing. Otherwise it is remembered for a copy to come. */
+static gboolean
+judged_as_copy(tcpstate_conn_record *latest, const tcpst_segment *seg, const guint8 *header,
+               guint header_captured, void *ip_header, packet_info *pinfo, frame_record *rec,
+               guint nth)
+{
+    guint64 fingerprint = segment_fingerprint(seg, header, header_captured, ip_header);
+    guint32 now = time_us(&pinfo->abs_ts);
+    recent_segment *free_slot;
+    const recent_segment *copy = find_copy(latest, fingerprint, now, &free_slot);
+
+    if (copy && is_capture_duplicate(latest, seg, ip_header, now - copy->time_us)) {
+        if (!latest->captured_twice) {
+            latest->captured_twice = TRUE;
+            latest->copy_delay_us = now - copy->time_us;
+        }
+        rec->conn_ref = latest->ref;
+        tcpst_conn_duplicate(&latest->core, seg, &rec->verdict);
+        add_frame_extra(pinfo->num, nth)->duplicate_of = copy->frame;
+        return TRUE;
+    }
+    free_slot->fingerprint = fingerprint;
+    free_slot->frame = pinfo->num;
+    free_slot->time_us = now;
+    return FALSE;
 }
 
 /* TCP's conversation of a 4-tuple as of a frame, and TCP's data for it (NULL if none). */
@@ -674,13 +687,14 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         rec->unjudged.captured_len = (guint16)captured;
         return rec;
     }
-    const guint8 *header = tvb_get_ptr(tvb, 0, TCP_FIXED_HEADER_LEN);
-    guint header_len = (header[TCP_OFFSET_DATA_OFF] >> 4) * 4;
+    guint header_len = (tvb_get_uint8(tvb, TCP_OFFSET_DATA_OFF) >> 4) * 4;
     if (header_len < TCP_FIXED_HEADER_LEN) {
         rec->unjudged.status = RECORD_BAD_HEADER;
         rec->unjudged.header_len = (guint8)header_len;
         return rec;
     }
+    guint header_captured = MIN(header_len, captured);     /* a short snaplen cuts the options */
+    const guint8 *header = tvb_get_ptr(tvb, 0, header_captured);
 
     tcpst_segment seg;
     seg.src_port = pntohu16(header + TCP_OFFSET_SRC_PORT);
@@ -700,25 +714,9 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
         return rec;
     }
     tcpstate_conn_record *latest = latest_connection(&tuple);
-    guint64 fingerprint = 0;
-    guint32 now = time_us(&pinfo->abs_ts);
-    const recent_segment *copy = NULL;
-    if (tcpstate_duplicate_window) {
-        fingerprint = segment_fingerprint(&seg, tvb, header_len, ip_header);
-        copy = latest ? find_copy(latest, fingerprint, now) : NULL;
-    }
-    if (copy && is_capture_duplicate(latest, &seg, ip_header, now - copy->time_us)) {
-        if (!latest->captured_twice) {
-            latest->captured_twice = TRUE;
-            latest->copy_delay_us = now - copy->time_us;
-        }
-        rec->conn_ref = latest->ref;
-        tcpst_conn_duplicate(&latest->core, &seg, &rec->verdict);
-        add_frame_extra(pinfo->num, *nth)->duplicate_of = copy->frame;
+    if (tcpstate_duplicate_window
+        && judged_as_copy(latest, &seg, header, header_captured, ip_header, pinfo, rec, *nth))
         return rec;
-    }
-    if (tcpstate_duplicate_window)
-        remember_segment(fingerprint, pinfo->num, now);
     if (!latest) {
         new_connection(&tuple, pinfo, &seg, rec, *nth);
     } else if (!(seg.flags & TCPST_SYN) || tcpst_conn_continues_handshake(&latest->core, &seg)) {
@@ -851,10 +849,13 @@ static void
 show_evidence(tvbuff_t *tvb, proto_tree *tree, const frame_record *rec, const frame_extra *extra)
 {
     const tcpst_verdict *v = &rec->verdict;
-    if (extra && (v->bits & TCPST_V_MISSED)) {
-        for (int i = 0; i < TCPST_MAX_MISSED && extra->missed[i] != TCPST_STEP_NONE; i++)
-            proto_tree_add_string(tree, hf_tcpstate_missed, tvb, 0, 0, tcpst_step_info_of(extra->missed[i])->label);
+    const tcpst_evidence *evidence = extra ? &extra->evidence : NULL;
+    if (evidence && (v->bits & TCPST_V_MISSED)) {
+        for (int i = 0; i < TCPST_MAX_MISSED && evidence->missed[i] != TCPST_STEP_NONE; i++)
+            proto_tree_add_string(tree, hf_tcpstate_missed, tvb, 0, 0, tcpst_step_info_of(evidence->missed[i])->label);
     }
+    if (evidence && (v->bits & TCPST_V_WITHDRAWN))
+        proto_tree_add_string(tree, hf_tcpstate_withdrawn, tvb, 0, 0, tcpst_step_info_of(evidence->withdrawn)->label);
     if (extra && v->step == TCPST_STEP_DUPLICATE)
         proto_item_set_generated(proto_tree_add_uint(tree, hf_tcpstate_duplicate_of, tvb, 0, 0, extra->duplicate_of));
     if (v->bits & TCPST_V_PEER_UNSEEN)
@@ -876,9 +877,9 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
                                    tcpst_conn_expected_ack(&conn_of(rec)->core, v));
         else if (a == TCPST_A_STEP_NOT_CAPTURED && extra)
             expert_add_info_format(pinfo, item, &ei_tcpstate_anomaly[a], "%s: %s%s%s", summary,
-                                   tcpst_step_info_of(extra->missed[0])->label,
-                                   extra->missed[1] != TCPST_STEP_NONE ? ", " : "",
-                                   tcpst_step_info_of(extra->missed[1])->label);
+                                   tcpst_step_info_of(extra->evidence.missed[0])->label,
+                                   extra->evidence.missed[1] != TCPST_STEP_NONE ? ", " : "",
+                                   tcpst_step_info_of(extra->evidence.missed[1])->label);
         else
             expert_add_info(pinfo, item, &ei_tcpstate_anomaly[a]);
     }
@@ -983,7 +984,8 @@ static void
 show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec, guint nth)
 {
     const frame_extra *extra = NULL;
-    if (rec->conn_ref && ((rec->verdict.bits & TCPST_V_MISSED) || rec->verdict.step == TCPST_STEP_DUPLICATE))
+    if (rec->conn_ref && ((rec->verdict.bits & (TCPST_V_MISSED | TCPST_V_WITHDRAWN))
+                          || rec->verdict.step == TCPST_STEP_DUPLICATE))
         extra = frame_extra_of(pinfo->num, nth);
     if (rec->conn_ref) {
         if (have_tap_listener(tcpstate_tap))
@@ -1181,6 +1183,9 @@ proto_register_tcpstate(void)
         { &hf_tcpstate_missed,
           { "Step not captured", "tcpstate.missed", FT_STRING, BASE_NONE, NULL, 0x0,
             "A step the capture missed, which this segment proves (and whose effect on the states it shows)", HFILL }},
+        { &hf_tcpstate_withdrawn,
+          { "Not a FIN after all", "tcpstate.withdrawn", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A FIN an earlier packet seemed to prove, which this segment shows was a last data byte: the states go back", HFILL }},
         { &hf_tcpstate_unseen,
           { "End not in the capture", "tcpstate.unseen", FT_STRING, BASE_NONE, NULL, 0x0,
             "The end the capture holds no segment of, whose steps are inferred from the other end's (one direction only)", HFILL }},

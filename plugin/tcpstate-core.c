@@ -23,7 +23,7 @@
 /* tcpst_verdict's bit-fields hold every value. */
 _Static_assert(TCPST_N_STEPS <= 32 && TCPST_N_STATES <= 16 && TCPST_N_CONN_STATES <= 16
                && TCPST_N_CLOSE_KINDS <= 8 && TCPST_NOBODY < 4 && TCPST_HISTORY_MAX < 64
-               && TCPST_N_ANOMALIES <= 16 && TCPST_V_PEER_UNSEEN < 0x80,
+               && TCPST_N_ANOMALIES <= 16 && TCPST_V_WITHDRAWN < 0x100,
                "tcpst_verdict fields too narrow");
 _Static_assert(sizeof(tcpst_verdict) == 8, "tcpst_verdict grew");
 
@@ -468,6 +468,15 @@ judge_syn(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
         sender->tcb.sent |= SENT_SYNACK;
 }
 
+/* The kind of close a FIN's step makes (tcpst_conn.closes). */
+static uint8_t
+close_of_fin_step(uint8_t step)
+{
+    return step == TCPST_STEP_SIMCLOSE_FIN ? CLOSE_SIMULTANEOUS
+         : step == TCPST_STEP_WAVE_3 ? CLOSE_FOUR_WAY
+         : step == TCPST_STEP_WAVE_2_3 ? CLOSE_THREE_WAY : 0;
+}
+
 static void
 judge_fin(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
 {
@@ -480,17 +489,12 @@ judge_fin(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
     if ((sender->tcb.sent & SENT_FIN) && fin_seq == sender->tcb.fin_seq) {
         verdict->step = sender->steps.fin;
         verdict->bits |= TCPST_V_RETRANSMISSION;
-    } else if (!(peer->tcb.sent & SENT_FIN)) {
-        verdict->step = TCPST_STEP_WAVE_1;
-    } else if (!ack_covers(seg, peer->tcb.fin_seq)) {
-        verdict->step = TCPST_STEP_SIMCLOSE_FIN;
-        conn->closes |= CLOSE_SIMULTANEOUS;
-    } else if (sender->tcb.applied & GOT_FIN) {
-        verdict->step = TCPST_STEP_WAVE_3;
-        conn->closes |= CLOSE_FOUR_WAY;
     } else {
-        verdict->step = TCPST_STEP_WAVE_2_3;
-        conn->closes |= CLOSE_THREE_WAY;
+        verdict->step = !(peer->tcb.sent & SENT_FIN) ? TCPST_STEP_WAVE_1
+                      : !ack_covers(seg, peer->tcb.fin_seq) ? TCPST_STEP_SIMCLOSE_FIN
+                      : (sender->tcb.applied & GOT_FIN) ? TCPST_STEP_WAVE_3
+                      : TCPST_STEP_WAVE_2_3;
+        conn->closes |= close_of_fin_step(verdict->step);
     }
 
     catch_up(sender, peer, seg);
@@ -706,7 +710,8 @@ fill_in_missed(tcpst_conn *conn, const seg_view *seg, uint8_t missed[TCPST_MAX_M
         found[n++] = fill_in(conn, seg->from, TCPST_FIN | TCPST_ACK, sender->tcb.next_seq,
                              (sender->tcb.sent & SENT_ACK) ? sender->tcb.max_ack : ack, NOT_CAPTURED_FIN);
 
-    /* E3: an ACK one past everything the peer was seen to send proves the peer's FIN. */
+    /* E3: an ACK one past everything the peer was seen to send proves the peer's FIN; not
+     * once such an ACK proved a byte of this peer's. */
     bool known = false;
     uint32_t extent = 0;
     if (peer->tcb.sent & SENT_SEQ) {
@@ -717,7 +722,8 @@ fill_in_missed(tcpst_conn *conn, const seg_view *seg, uint8_t missed[TCPST_MAX_M
         extent = sender->tcb.max_ack;
         known = true;
     }
-    if (known && ack == extent + 1 && !(peer->tcb.sent & SENT_FIN) && can_close(peer->tcb.state)) {
+    if (known && ack == extent + 1 && !(peer->tcb.sent & SENT_FIN) && can_close(peer->tcb.state)
+        && !peer->tcb.sends_single_bytes) {
         /* It acknowledges everything the sender had sent: after the sender's own FIN, the
          * peer's FIN is the three-way close's, not a simultaneous one. */
         uint32_t peer_ack = (sender->tcb.sent & SENT_SEQ) ? sender->tcb.next_seq : peer->tcb.max_ack;
@@ -727,6 +733,74 @@ fill_in_missed(tcpst_conn *conn, const seg_view *seg, uint8_t missed[TCPST_MAX_M
     for (unsigned i = 0; i < n && i < TCPST_MAX_MISSED; i++)
         missed[i] = found[i];
     return n;
+}
+
+/* Where the ends stand without a FIN that was filled in and then disproved. Cells hold
+ * state+1; an empty cell leaves the state as it is. */
+static const uint8_t without_fin[2][TCPST_N_STATES] = {
+    /* the end that seemed to send it: as before its CLOSE call (3.10.4) */
+    [0] = {
+        [TCPST_FIN_WAIT_1]  = TO(TCPST_ESTABLISHED),
+        [TCPST_FIN_WAIT_2]  = TO(TCPST_ESTABLISHED),
+        [TCPST_CLOSING]     = TO(TCPST_CLOSE_WAIT),
+        [TCPST_TIME_WAIT]   = TO(TCPST_CLOSE_WAIT),
+        [TCPST_LAST_ACK]    = TO(TCPST_CLOSE_WAIT),
+        [TCPST_CLOSED]      = TO(TCPST_CLOSE_WAIT),
+    },
+    /* its peer: as before that FIN arrived (3.10.7.4, eighth); its own FIN stays */
+    [1] = {
+        [TCPST_CLOSE_WAIT]  = TO(TCPST_ESTABLISHED),
+        [TCPST_LAST_ACK]    = TO(TCPST_FIN_WAIT_1),
+        [TCPST_CLOSED]      = TO(TCPST_FIN_WAIT_2),
+        [TCPST_CLOSING]     = TO(TCPST_FIN_WAIT_1),
+        [TCPST_TIME_WAIT]   = TO(TCPST_FIN_WAIT_2),
+    },
+};
+
+static void
+unmove(tcpst_end *end, const uint8_t table[TCPST_N_STATES])
+{
+    if (table[end->tcb.state])
+        end->tcb.state = (uint8_t)(table[end->tcb.state] - 1);
+}
+
+/* Does the segment contradict the FIN filled in for `end` (`from_end`: the end sent it)? After
+ * its FIN an end sends no byte beyond it, and its peer acknowledges nothing past it. */
+static bool
+disproves_filled_fin(const tcpst_end *end, const seg_view *seg, bool from_end)
+{
+    if (!(end->steps.not_captured & NOT_CAPTURED_FIN))
+        return false;
+    uint32_t fin = end->tcb.fin_seq, len = seg->raw->payload_len;
+    if (from_end)
+        return len ? seq_gt(seg->raw->seq + len, fin) : seq_gt(seg->raw->seq, fin + 1);
+    return seg->ack && seq_gt(seg->raw->ack, fin + 1);
+}
+
+/* The FIN filled in for `role` was a last data byte: the ends go back to where they stood
+ * without it, and an ACK one past this end's data proves no FIN any more (it sends single
+ * bytes). Returns the withdrawn step. */
+static uint8_t
+withdraw_filled_fin(tcpst_conn *conn, tcpst_role role)
+{
+    tcpst_end *end = &conn->end[role], *peer = &conn->end[!role];
+    uint8_t step = end->steps.fin;
+
+    unmove(end, without_fin[0]);
+    end->tcb.sent &= (uint8_t)~SENT_FIN;
+    end->tcb.applied &= (uint8_t)~GOT_FIN_ACKED;
+    end->tcb.sends_single_bytes = 1;
+    end->steps.not_captured &= (uint8_t)~NOT_CAPTURED_FIN;
+    end->steps.fin = TCPST_STEP_NONE;
+    if (peer->tcb.applied & GOT_FIN) {
+        unmove(peer, without_fin[1]);
+        peer->tcb.applied &= (uint8_t)~GOT_FIN;
+    }
+    /* Only the peer's FIN, if any, is left of the close. */
+    conn->closes &= (uint8_t)~(close_of_fin_step(step) | close_of_fin_step(peer->steps.fin));
+    if (conn->closed_by == role)
+        conn->closed_by = (peer->tcb.sent & SENT_FIN) ? (uint8_t)!role : TCPST_NOBODY;
+    return step;
 }
 
 static void
@@ -747,7 +821,7 @@ finish_verdict(const tcpst_conn *conn, tcpst_role sender, uint16_t before, tcpst
 
 void
 tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *verdict,
-                   uint8_t missed[TCPST_MAX_MISSED])
+                   tcpst_evidence *evidence)
 {
     if (!conn->started)
         start(conn, raw);
@@ -755,19 +829,25 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *ve
     seg_view seg = view_of(conn, raw);
 
     memset(verdict, 0, sizeof *verdict);
-    memset(missed, TCPST_STEP_NONE, TCPST_MAX_MISSED);
+    memset(evidence, TCPST_STEP_NONE, sizeof *evidence);
     uint16_t before = both_states(conn);
     conn->captured_from |= (uint8_t)(1u << seg.from);
     verdict->anomalies = tcpst_anomalies_before(conn, &seg);
     tcpst_history_add(conn, &seg);
-    if (fill_in_missed(conn, &seg, missed)) {
+    for (int role = TCPST_CLIENT; role <= TCPST_SERVER && conn->filled_in_for; role++) {
+        if (disproves_filled_fin(&conn->end[role], &seg, role == (int)seg.from)) {
+            evidence->withdrawn = withdraw_filled_fin(conn, (tcpst_role)role);
+            verdict->bits |= TCPST_V_WITHDRAWN;
+        }
+    }
+    if (fill_in_missed(conn, &seg, evidence->missed)) {
         verdict->bits |= TCPST_V_MISSED;
         verdict->anomalies |= 1u << TCPST_A_STEP_NOT_CAPTURED;
     }
     judge(conn, &seg, verdict);
     note_synchronized(conn);
     note_fast_open(conn, &seg, verdict);
-    tcpst_zeek_status_update(conn, &seg, verdict);
+    tcpst_zeek_status_update(conn, &seg, verdict, both_states(conn) != before || seg.kind == SEG_SYNACK);
     verdict->anomalies |= tcpst_anomalies_after(conn, &seg, verdict);
     finish_verdict(conn, seg.from, before, verdict);
 }

@@ -128,16 +128,24 @@ typedef struct {
 #define TCPST_V_MISSED         0x20  /* this segment proves steps the capture missed */
 #define TCPST_V_PEER_UNSEEN    0x40  /* the capture holds no segment of the other end, whose
                                       * steps were filled in from this end's */
+#define TCPST_V_WITHDRAWN      0x80  /* this segment disproves a FIN filled in earlier */
 
-/* How many missed steps one segment can prove and report. */
+/* What a segment proves beyond its own step (docs/steps-and-states.md, "When the capture is
+ * not complete"): with TCPST_V_MISSED, the steps the capture missed (in order, then
+ * TCPST_STEP_NONE); with TCPST_V_WITHDRAWN, the step of a FIN filled in earlier that it shows
+ * was a last data byte. */
 #define TCPST_MAX_MISSED 2
+typedef struct {
+    uint8_t missed[TCPST_MAX_MISSED];
+    uint8_t withdrawn;
+} tcpst_evidence;
 
 /* What tcpstate says about one segment; stored per frame by the glue. Everything in it is
  * the connection as of this segment, never a later value. 8 bytes: a capture of millions of
  * packets keeps one per TCP header. */
 typedef struct {
     unsigned step : 5;              /* tcpst_step */
-    unsigned bits : 7;              /* TCPST_V_* */
+    unsigned bits : 8;              /* TCPST_V_* */
     unsigned closed_by : 2;         /* tcpst_role of the first FIN or RST so far */
     unsigned conn_state : 4;        /* tcpst_conn_state */
     unsigned close_kind : 3;        /* tcpst_close_kind */
@@ -186,6 +194,7 @@ typedef struct {
         uint8_t  applied;       /* GOT_* bits: which receipts its state already reflects */
         uint8_t  wscale;        /* its SYN's window scale option, or TCPST_NO_WSCALE */
         uint8_t  was_synchronized;  /* it has been ESTABLISHED or later */
+        uint8_t  sends_single_bytes;    /* an ACK one past its data proved a byte, not a FIN */
         uint32_t isn;           /* sequence number of its SYN */
         uint32_t syn_len;       /* payload carried on its SYN */
         uint32_t fin_seq;       /* sequence number its FIN occupies */
@@ -256,11 +265,9 @@ uint32_t tcpst_conn_client_isn(const tcpst_conn *conn);
  * peer's ISN+1). */
 uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict);
 
-/* Feed the next segment of the connection, in capture order; fills *verdict, and with
- * TCPST_V_MISSED the steps the capture missed that the segment proves (missed[i], in order;
- * TCPST_STEP_NONE after the last). */
+/* Feed the next segment of the connection, in capture order; fills *verdict and *evidence. */
 void tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict,
-                        uint8_t missed[TCPST_MAX_MISSED]);
+                        tcpst_evidence *evidence);
 
 /* A segment the capture holds twice: the verdict of its copy, which changes nothing. */
 void tcpst_conn_duplicate(const tcpst_conn *conn, const tcpst_segment *seg, tcpst_verdict *verdict);

@@ -27,7 +27,8 @@ enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
 #define SEEN_LETTER(which) ((uint8_t)(0x10 << (which)))
 
 void
-tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verdict *verdict)
+tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verdict *verdict,
+                         bool may_establish)
 {
     uint8_t *status = &conn->end[seg->from].zeek.status;
     if (*status == ZEEK_RESET)
@@ -46,7 +47,7 @@ tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verd
     /* Zeek establishes the connection on a captured SYN+ACK; tcpstate once both ends are
      * synchronized after one (its Handshake 3/3, or where a later packet proves that step). */
     uint8_t seen = conn->end[TCPST_CLIENT].zeek.seen | conn->end[TCPST_SERVER].zeek.seen;
-    if (conn_is_open(conn) && (seen & SEEN_LETTER(LETTER_H))) {
+    if (may_establish && conn_is_open(conn) && (seen & SEEN_LETTER(LETTER_H))) {
         for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
             uint8_t *other = &conn->end[role].zeek.status;
             if (*other == ZEEK_SYN_SENT || *other == ZEEK_SYN_ACK_SENT)

@@ -26,6 +26,7 @@ typedef struct {
     tcpst_state client, server;
     tcpst_step missed;      /* the first step the capture missed that this packet proves */
     int late;               /* the step was proven by an earlier packet */
+    tcpst_step withdrawn;   /* a filled-in FIN this packet disproves */
 } packet;
 
 static int failures, checks;
@@ -59,15 +60,16 @@ run_verdicts(const char *name, const packet *pkts, size_t n, int client_endpoint
         if (tcpst_conn_starts_anew(conn, &seg))
             tcpst_conn_init(conn);
         tcpst_verdict v;
-        uint8_t missed[TCPST_MAX_MISSED];
-        tcpst_conn_segment(conn, &seg, &v, missed);
+        tcpst_evidence evidence;
+        tcpst_conn_segment(conn, &seg, &v, &evidence);
+        const uint8_t *missed = evidence.missed;
         *last = v;
         checks++;
         int retrans = !!(v.bits & TCPST_V_RETRANSMISSION);
         int late = !!(v.bits & TCPST_V_LATE);
         if (v.step != p->step || retrans != p->retrans || tcpst_after(&v, 0) != p->client
             || tcpst_after(&v, 1) != p->server || !!(v.bits & TCPST_V_FROM_SERVER) != (p->from == S)
-            || missed[0] != p->missed || late != p->late
+            || missed[0] != p->missed || late != p->late || evidence.withdrawn != p->withdrawn
             || !!(v.bits & TCPST_V_MISSED) != (p->missed != TCPST_STEP_NONE)) {
             failures++;
             printf("FAIL %s, packet %zu: got %s%s%s | %s | %s | missed %s, want %s%s%s | %s | %s | missed %s\n",
@@ -246,6 +248,7 @@ static const packet fast_open[] = {
 /* Imperfect captures (docs/steps-and-states.md, "When the capture is not complete"). */
 #define MISSED(step) , step
 #define LATE , TCPST_STEP_NONE, 1
+#define WITHDRAWN(step) , TCPST_STEP_NONE, 0, step
 
 /* The SYN+ACK is not captured: the client's ACK proves it (E1). */
 static const packet lost_synack[] = {
@@ -307,6 +310,19 @@ static const packet own_fin_lost[] = {
     { C, F|A,   101, 501, 0, TCPST_STEP_SIMCLOSE_FIN, 0, TCPST_CLOSING,    TCPST_FIN_WAIT_1 LATE },
 };
 
+/* The client's segments only, of a session of single bytes: an ACK one past the server's
+ * echo reads as the server's FIN until the next ACK goes past it; the FIN is withdrawn, and
+ * one-past ACKs of this server prove no FIN any more. */
+static const packet single_bytes[] = {
+    { C, SY,    100, 0,   0, TCPST_STEP_HANDSHAKE_1, 0, TCPST_SYN_SENT,    TCPST_LISTEN },
+    { C, A,     101, 501, 0, TCPST_STEP_HANDSHAKE_3, 0, TCPST_ESTABLISHED, TCPST_ESTABLISHED MISSED(TCPST_STEP_HANDSHAKE_2) },
+    { C, A,     101, 501, 1, TCPST_STEP_NONE,        0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { C, A,     102, 502, 0, TCPST_STEP_WAVE_2,      0, TCPST_CLOSE_WAIT,  TCPST_FIN_WAIT_2 MISSED(TCPST_STEP_WAVE_1) },
+    { C, A,     102, 503, 0, TCPST_STEP_NONE,        0, TCPST_ESTABLISHED, TCPST_ESTABLISHED WITHDRAWN(TCPST_STEP_WAVE_1) },
+    { C, A,     102, 504, 1, TCPST_STEP_NONE,        0, TCPST_ESTABLISHED, TCPST_ESTABLISHED },
+    { C, F|A,   103, 504, 0, TCPST_STEP_WAVE_1,      0, TCPST_FIN_WAIT_1,  TCPST_ESTABLISHED },
+};
+
 /* The tutorial's check fails: the SYN+ACK does not acknowledge x+1. Linux answers with a
  * RST (RFC 9293 3.10.7.3) and stays in SYN_SENT; the server goes back to LISTEN. */
 static const packet bad_synack[] = {
@@ -346,9 +362,9 @@ test_bad_ack_is_flagged(void)
     tcpst_segment synack = { .endpoint = 1, .flags = SY | A, .src_port = 80, .dst_port = 40000,
                              .seq = 500, .ack = 999 };
     tcpst_conn_init(&conn);
-    uint8_t missed[TCPST_MAX_MISSED];
-    tcpst_conn_segment(&conn, &syn, &v, missed);
-    tcpst_conn_segment(&conn, &synack, &v, missed);
+    tcpst_evidence evidence;
+    tcpst_conn_segment(&conn, &syn, &v, &evidence);
+    tcpst_conn_segment(&conn, &synack, &v, &evidence);
     checks++;
     if (!(v.bits & TCPST_V_BAD_ACK) || tcpst_conn_expected_ack(&conn, &v) != 101) {
         failures++;
@@ -364,8 +380,8 @@ test_inferred_only_without_syn(void)
     tcpst_verdict v;
     tcpst_segment data = { .endpoint = 1, .flags = A, .src_port = 80, .dst_port = 40000 };
     tcpst_conn_init(&conn);
-    uint8_t missed[TCPST_MAX_MISSED];
-    tcpst_conn_segment(&conn, &data, &v, missed);
+    tcpst_evidence evidence;
+    tcpst_conn_segment(&conn, &data, &v, &evidence);
     checks++;
     if (!(v.bits & TCPST_V_INFERRED) || !(v.bits & TCPST_V_FROM_SERVER)) {
         failures++;
@@ -397,6 +413,7 @@ main(void)
     RUN("client only", client_only);
     RUN("FIN captured after its ACK", reordered_fin);
     RUN("own FIN lost", own_fin_lost);
+    RUN("single bytes, one way", single_bytes);
     SUMMARY("tutorial", tutorial, TCPST_CS_SF, "ShADdFaf", TCPST_CLOSE_FOUR_WAY, 0);
     SUMMARY("three-way close", three_way_close, TCPST_CS_SF, "ShAFf", TCPST_CLOSE_THREE_WAY, 0);
     SUMMARY("simultaneous close", simultaneous_close, TCPST_CS_SF, "ShAFfa",
