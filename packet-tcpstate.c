@@ -113,11 +113,15 @@ static pref_t *tcp_relative_seq_pref;
 #define TCP_OFFSET_DATA_OFF  12     /* header length in 32-bit words, in the high nibble */
 #define TCP_OFFSET_FLAGS     13
 #define TCP_OFFSET_WINDOW    14
-/* TCP options (RFC 9293 3.1; RFC 7323 2.2 for the window scale) */
+/* TCP options (RFC 9293 3.1; RFC 7323 2.2 for the window scale; RFC 7413 4.1.1 for Fast Open,
+ * and its experimental form, option 254 with the magic 0xF989) */
 #define TCP_OPT_END           0
 #define TCP_OPT_NOP           1
 #define TCP_OPT_WSCALE        3
 #define TCP_OPT_WSCALE_LEN    3
+#define TCP_OPT_FAST_OPEN     34
+#define TCP_OPT_EXPERIMENT    254
+#define TCP_OPT_FAST_OPEN_EXID 0xF989
 
 /* What the first pass keeps of one TCP header (the connection it belongs to is in
  * plugin/tcpstate-tap.h). 12 bytes: on a capture of a million packets, tcpstate's memory is a
@@ -358,14 +362,17 @@ endpoint_of(const address *src, const address *dst, guint16 src_port, guint16 ds
     return direction >= 0 ? 0 : 1;
 }
 
-/* The window scale option (RFC 7323) of a SYN, or TCPST_NO_WSCALE. Reads only captured
- * option bytes and stops at anything malformed. */
-static guint8
-window_scale_option(tvbuff_t *tvb, guint header_len)
+/* What the options of a SYN tell: its window scale (RFC 7323, or TCPST_NO_WSCALE) and whether
+ * it carries the Fast Open option (a cookie or a request for one). Reads only captured option
+ * bytes and stops at anything malformed. */
+static void
+read_syn_options(tvbuff_t *tvb, guint header_len, tcpst_segment *seg)
 {
     guint end = MIN(header_len, tvb_captured_length(tvb));
     guint offset = TCP_FIXED_HEADER_LEN;
 
+    seg->wscale = TCPST_NO_WSCALE;
+    seg->fast_open = 0;
     while (offset < end) {
         guint8 kind = tvb_get_uint8(tvb, offset);
         if (kind == TCP_OPT_END)
@@ -380,10 +387,12 @@ window_scale_option(tvbuff_t *tvb, guint header_len)
         if (len < 2 || offset + len > end)
             break;
         if (kind == TCP_OPT_WSCALE && len == TCP_OPT_WSCALE_LEN)
-            return tvb_get_uint8(tvb, offset + 2);
+            seg->wscale = tvb_get_uint8(tvb, offset + 2);
+        if (kind == TCP_OPT_FAST_OPEN
+            || (kind == TCP_OPT_EXPERIMENT && len >= 4 && tvb_get_ntohs(tvb, offset + 2) == TCP_OPT_FAST_OPEN_EXID))
+            seg->fast_open = 1;
         offset += len;
     }
-    return TCPST_NO_WSCALE;
 }
 
 static gboolean
@@ -703,7 +712,10 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     seg.ack = pntohu32(header + TCP_OFFSET_ACK);
     seg.flags = header[TCP_OFFSET_FLAGS];
     seg.window = pntohu16(header + TCP_OFFSET_WINDOW);
-    seg.wscale = (seg.flags & TCPST_SYN) ? window_scale_option(tvb, header_len) : TCPST_NO_WSCALE;
+    seg.wscale = TCPST_NO_WSCALE;
+    seg.fast_open = 0;
+    if (seg.flags & TCPST_SYN)
+        read_syn_options(tvb, header_len, &seg);
     guint reported = tvb_reported_length(tvb);
     seg.payload_len = reported > header_len ? reported - header_len : 0;
     seg.endpoint = endpoint_of(src, dst, seg.src_port, seg.dst_port);

@@ -122,10 +122,8 @@ void tcpst_history_flipped(tcpst_conn *conn);
 uint16_t tcpst_anomalies_before(const tcpst_conn *conn, const seg_view *seg);
 /* Zeek's history letters for the segment, before it changes anything. */
 void tcpst_history_add(tcpst_conn *conn, const seg_view *seg);
-/* Zeek's endpoint statuses, once the segment is judged; `may_establish`: the segment moved a
- * state or was a SYN+ACK, after which the connection may count as established. */
-void tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verdict *verdict,
-                              bool may_establish);
+/* Zeek's endpoint statuses, by what the segment's sender sent. */
+void tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg);
 /* Anomalies that show only once the segment is judged. */
 uint16_t tcpst_anomalies_after(const tcpst_conn *conn, const seg_view *seg,
                                const tcpst_verdict *verdict);

@@ -320,14 +320,16 @@ has_been_synchronized(const tcpst_end *end)
 }
 
 static uint8_t
-reset_step(const tcpst_conn *conn, tcpst_role sender_role)
+reset_step(const tcpst_conn *conn, const seg_view *seg)
 {
+    tcpst_role sender_role = seg->from;
     const tcpst_end *sender = &conn->end[sender_role], *peer = &conn->end[!sender_role];
 
     if (is_closed_or_waiting(sender->tcb.state) && is_closed_or_waiting(peer->tcb.state)
         && (sender->tcb.sent | peer->tcb.sent))
         return TCPST_STEP_RST_AFTER_CLOSE;
-    if ((peer->tcb.sent & SENT_SYN) && !(sender->tcb.sent & SENT_SYN))
+    /* a refusal sends no SYN of its own, not even on the RST itself (illegal flags) */
+    if ((peer->tcb.sent & SENT_SYN) && !(sender->tcb.sent & SENT_SYN) && !seg->syn)
         return TCPST_STEP_RST_REFUSED;
     if ((sender->tcb.sent | peer->tcb.sent) & SENT_FIN)
         return TCPST_STEP_RST_AFTER_FIN;
@@ -374,7 +376,7 @@ judge_reset(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
         verdict->anomalies |= 1u << TCPST_A_RST_OUT_OF_WINDOW;
         return;
     }
-    verdict->step = reset_step(conn, seg->from);
+    verdict->step = reset_step(conn, seg);
     conn->closes |= verdict->step == TCPST_STEP_RST_REFUSED ? CLOSE_REFUSED : CLOSE_RESET;
     /* 3.10.7.3: from SYN-SENT an end resets only a segment with an unacceptable ACK, with the
      * sequence number that ACK carried; its own next one would be ISN+1. */
@@ -438,7 +440,8 @@ judge_syn(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
         /* A peer's bare SYN before it makes this a simultaneous open; a peer's SYN+ACK
          * before it only means the capture saw the two out of order. */
         verdict->step = (peer->tcb.sent & SENT_BARE_SYN) ? TCPST_STEP_SIMOPEN_SYN
-                      : seg->raw->payload_len ? TCPST_STEP_HANDSHAKE_1_DATA : TCPST_STEP_HANDSHAKE_1;
+                      : !seg->raw->payload_len ? TCPST_STEP_HANDSHAKE_1
+                      : seg->raw->fast_open ? TCPST_STEP_HANDSHAKE_1_FAST_OPEN : TCPST_STEP_HANDSHAKE_1_DATA;
     } else {
         verdict->step = (sender->tcb.sent & SENT_BARE_SYN) ? TCPST_STEP_SIMOPEN_SYNACK
                                                            : TCPST_STEP_HANDSHAKE_2;
@@ -538,9 +541,11 @@ judge_ack(tcpst_conn *conn, const seg_view *seg, tcpst_verdict *verdict)
                       : (conn->closes & CLOSE_SIMULTANEOUS) ? TCPST_STEP_SIMCLOSE_ACK
                       : TCPST_STEP_WAVE_4;
     } else if (sender->steps.ack && sender->steps.peer_resent && seg->raw->payload_len == 0
-               && seg->raw->seq == sender->steps.ack_seq && seg->raw->ack == sender->steps.ack_ack) {
+               && seg->raw->seq == sender->steps.ack_seq && seg->raw->ack == sender->steps.ack_ack
+               && !(sender->steps.ack == TCPST_STEP_HANDSHAKE_3 && tcpst_carried_data_or_reset(conn))) {
         /* The same ACK again, answering the peer's SYN+ACK or FIN sent again: a window
-         * update or duplicate ACK alone is not a step. */
+         * update or duplicate ACK alone is not a step, nor is a duplicate ACK once data
+         * flowed, whatever the numbers of the handshake's ACK were. */
         verdict->step = sender->steps.ack;
         verdict->bits |= TCPST_V_RETRANSMISSION;
         sender->steps.peer_resent = 0;
@@ -847,7 +852,7 @@ tcpst_conn_segment(tcpst_conn *conn, const tcpst_segment *raw, tcpst_verdict *ve
     judge(conn, &seg, verdict);
     note_synchronized(conn);
     note_fast_open(conn, &seg, verdict);
-    tcpst_zeek_status_update(conn, &seg, verdict, both_states(conn) != before || seg.kind == SEG_SYNACK);
+    tcpst_zeek_status_update(conn, &seg);
     verdict->anomalies |= tcpst_anomalies_after(conn, &seg, verdict);
     finish_verdict(conn, seg.from, before, verdict);
 }
@@ -935,7 +940,8 @@ tcpst_conn_starts_anew(const tcpst_conn *conn, const tcpst_segment *raw)
 static const tcpst_step_info steps[TCPST_N_STEPS] = {
     [TCPST_STEP_NONE]             = { "", "", 0, 0, 0, 0 },
     [TCPST_STEP_HANDSHAKE_1]      = { "Handshake 1/3 (SYN)", "Handshake 1/3", 1, 0, 0, SYN_ },
-    [TCPST_STEP_HANDSHAKE_1_DATA] = { "Handshake 1/3 (SYN with data, Fast Open)", "Handshake 1/3", 1, 0, 0, SYN_ },
+    [TCPST_STEP_HANDSHAKE_1_DATA] = { "Handshake 1/3 (SYN with data)", "Handshake 1/3", 1, 0, 0, SYN_ },
+    [TCPST_STEP_HANDSHAKE_1_FAST_OPEN] = { "Handshake 1/3 (SYN with data, Fast Open)", "Handshake 1/3", 1, 0, 0, SYN_ },
     [TCPST_STEP_HANDSHAKE_2]      = { "Handshake 2/3 (SYN+ACK)", "Handshake 2/3", 2, 0, 0, SYNACK_ },
     [TCPST_STEP_HANDSHAKE_3]      = { "Handshake 3/3 (ACK)", "Handshake 3/3", 3, 0, 0, HS_END_ },
     [TCPST_STEP_SIMOPEN_SYN]      = { "Simultaneous open (SYN)", "Simultaneous open", 1, 0, 0, 0 },

@@ -37,7 +37,8 @@ typedef enum {
 typedef enum {
     TCPST_STEP_NONE,                /* data or a plain ACK */
     TCPST_STEP_HANDSHAKE_1,
-    TCPST_STEP_HANDSHAKE_1_DATA,    /* SYN carrying data (TCP Fast Open) */
+    TCPST_STEP_HANDSHAKE_1_DATA,    /* SYN carrying data, without the Fast Open option */
+    TCPST_STEP_HANDSHAKE_1_FAST_OPEN,   /* SYN carrying data and the Fast Open option */
     TCPST_STEP_HANDSHAKE_2,
     TCPST_STEP_HANDSHAKE_3,
     TCPST_STEP_SIMOPEN_SYN,
@@ -109,6 +110,7 @@ typedef struct {
     uint8_t  endpoint;      /* which end sent it: 0 or 1, stable for the connection */
     uint8_t  flags;         /* all eight flag bits: TCPST_FIN | TCPST_SYN | ... */
     uint8_t  wscale;        /* window scale option of a SYN, or TCPST_NO_WSCALE */
+    uint8_t  fast_open;     /* a SYN carrying the Fast Open option (RFC 7413) */
     uint16_t src_port;
     uint16_t dst_port;
     uint16_t window;        /* the raw window field */
@@ -217,8 +219,9 @@ typedef struct {
      * connection, whatever the RFC state does. */
     struct {
         uint8_t  status;        /* Zeek's endpoint status */
-        uint8_t  seen;          /* history letters A, D (it sent payload), I, Q recorded */
-        uint32_t letter_seq[4]; /* seq of its last S, H, F, R letter, to repeat them only anew */
+        uint8_t  prev_status;   /* the one before it */
+        uint8_t  seen;          /* history letters recorded (and whether it sent payload) */
+        uint32_t letter_seq[3]; /* seq of its last S or H, F, R letter, to repeat them only anew */
         uint32_t retransmits;   /* payload retransmissions and zero windows, for T and W */
         uint32_t zero_windows;
     } zeek;

@@ -19,40 +19,81 @@ enum {
 
 /* History letters recorded at most once per direction (tcpst_end.zeek.seen). */
 #define SEEN_A 0x01
-#define SEEN_D 0x02         /* also: the end sent payload */
+#define SEEN_D 0x02
 #define SEEN_I 0x04
 #define SEEN_Q 0x08
-/* Letters S, H, F, R, recorded again for a new sequence number: seen at least once. */
-enum { LETTER_S, LETTER_H, LETTER_F, LETTER_R };
+/* Letters S or H (one mark), F, R, recorded again for a new sequence number: seen once. */
+enum { LETTER_SYN, LETTER_F, LETTER_R };
 #define SEEN_LETTER(which) ((uint8_t)(0x10 << (which)))
+#define SENT_PAYLOAD 0x80   /* not a letter: the end sent payload (Zeek's size > 0) */
 
-void
-tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg, const tcpst_verdict *verdict,
-                         bool may_establish)
+static void
+set_status(tcpst_end *end, uint8_t status)
 {
-    uint8_t *status = &conn->end[seg->from].zeek.status;
-    if (*status == ZEEK_RESET)
-        return;
-    if (seg->rst && verdict->step != TCPST_STEP_RST_IGNORED)
-        *status = ZEEK_RESET;
-    else if (seg->fin && !seg->syn)
-        *status = ZEEK_CLOSED;
-    else if (seg->syn && !seg->ack && *status == ZEEK_INACTIVE)
-        *status = ZEEK_SYN_SENT;
-    else if (seg->syn && seg->ack && (*status == ZEEK_INACTIVE || *status == ZEEK_SYN_SENT))
-        *status = ZEEK_SYN_ACK_SENT;
-    else if (*status == ZEEK_INACTIVE)
-        *status = ZEEK_PARTIAL;
+    if (end->zeek.status != status) {
+        end->zeek.prev_status = end->zeek.status;
+        end->zeek.status = status;
+    }
+}
 
-    /* Zeek establishes the connection on a captured SYN+ACK; tcpstate once both ends are
-     * synchronized after one (its Handshake 3/3, or where a later packet proves that step). */
-    uint8_t seen = conn->end[TCPST_CLIENT].zeek.seen | conn->end[TCPST_SERVER].zeek.seen;
-    if (may_establish && conn_is_open(conn) && (seen & SEEN_LETTER(LETTER_H))) {
-        for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
-            uint8_t *other = &conn->end[role].zeek.status;
-            if (*other == ZEEK_SYN_SENT || *other == ZEEK_SYN_ACK_SENT)
-                *other = ZEEK_ESTABLISHED;
+/* Zeek's TCPSessionAdapter::UpdateStateMachine, by the sender's status; within the segment a
+ * SYN counts first, then a FIN, then a RST (docs/verdicts.md). */
+void
+tcpst_zeek_status_update(tcpst_conn *conn, const seg_view *seg)
+{
+    tcpst_end *end = &conn->end[seg->from], *peer = &conn->end[!seg->from];
+    bool from_client = seg->from == TCPST_CLIENT;
+
+    switch (end->zeek.status) {
+    case ZEEK_INACTIVE:
+        if (seg->syn && from_client) {
+            set_status(end, seg->ack ? ZEEK_SYN_ACK_SENT : ZEEK_SYN_SENT);
+        } else if (seg->syn) {
+            /* the server's reply establishes the connection for Zeek */
+            if (peer->zeek.status == ZEEK_SYN_SENT)
+                set_status(peer, ZEEK_ESTABLISHED);
+            set_status(end, ZEEK_ESTABLISHED);
         }
+        if (seg->fin)
+            set_status(end, ZEEK_CLOSED);
+        if (seg->rst)
+            set_status(end, ZEEK_RESET);
+        if (end->zeek.status != ZEEK_INACTIVE)
+            break;
+        if (!from_client && !seg->raw->payload_len && peer->zeek.status == ZEEK_SYN_SENT)
+            ;   /* an ACK of the SYN ahead of the SYN+ACK */
+        else if (seg->ack && peer->zeek.status == ZEEK_ESTABLISHED)
+            set_status(end, ZEEK_ESTABLISHED);     /* "we just missed that initial SYN" */
+        else
+            set_status(end, ZEEK_PARTIAL);
+        break;
+    case ZEEK_SYN_SENT:
+    case ZEEK_SYN_ACK_SENT:
+        if (seg->fin)
+            set_status(end, ZEEK_CLOSED);
+        if (seg->rst)
+            set_status(end, ZEEK_RESET);
+        break;
+    case ZEEK_ESTABLISHED:
+    case ZEEK_PARTIAL:
+        if (seg->syn && !seg->ack && end->zeek.status == ZEEK_PARTIAL && peer->zeek.status == ZEEK_INACTIVE)
+            set_status(end, ZEEK_SYN_SENT);
+        if (seg->fin && !seg->rst) {
+            set_status(end, ZEEK_CLOSED);
+            /* a FIN, a RST, then the peer's FIN: "actually normal termination" */
+            if (peer->zeek.status == ZEEK_RESET && peer->zeek.prev_status == ZEEK_CLOSED)
+                set_status(peer, ZEEK_CLOSED);
+        }
+        if (seg->rst)
+            set_status(end, ZEEK_RESET);
+        break;
+    case ZEEK_CLOSED:
+        /* a RST after both ends sent FIN changes nothing */
+        if (seg->rst && peer->zeek.status != ZEEK_CLOSED)
+            set_status(end, ZEEK_RESET);
+        break;
+    default:
+        break;
     }
 }
 
@@ -84,7 +125,7 @@ tcpst_zeek_conn_state(const tcpst_conn *conn)
 
     if (rs == ZEEK_RESET) {
         if (os == ZEEK_SYN_SENT || os == ZEEK_SYN_ACK_SENT
-            || (os == ZEEK_RESET && !(orig->zeek.seen & SEEN_D) && !(resp->zeek.seen & SEEN_D)))
+            || (os == ZEEK_RESET && !(orig->zeek.seen & SENT_PAYLOAD) && !(resp->zeek.seen & SENT_PAYLOAD)))
             return TCPST_CS_REJ;
         return o_inactive ? TCPST_CS_RSTRH : TCPST_CS_RSTR;
     }
@@ -169,43 +210,48 @@ letter_counted(tcpst_conn *conn, uint32_t *count, char letter)
         add_letter(conn, letter);
 }
 
-/* The letters of one segment, in the order S H A D T F R W I Q: a FIN with data reads "DF".
- * Upper case from the client, lower case from the server. */
+/* Zeek's update_history, then its zero-window and retransmission counts: a segment with
+ * exactly one of SYN, FIN, RST gives that flag's letter, one with more gives I or Q, one with
+ * none gives D or A; then W, then T. Upper case from the client, lower case from the server. */
 void
 tcpst_history_add(tcpst_conn *conn, const seg_view *seg)
 {
-    tcpst_end *sender = &conn->end[seg->from];
+    tcpst_end *sender = &conn->end[seg->from], *peer = &conn->end[!seg->from];
     const tcpst_segment *raw = seg->raw;
     int shift = seg->from == TCPST_SERVER ? 'a' - 'A' : 0;
+    int flags = seg->syn + seg->fin + seg->rst;
 
-    if (seg->syn && !seg->ack)
-        letter_per_seq(conn, sender, LETTER_S, (char)('S' + shift), raw->seq);
-    if (seg->syn && seg->ack)
-        letter_per_seq(conn, sender, LETTER_H, (char)('H' + shift), raw->seq);
-    if (seg->ack && !seg->syn && !seg->fin && !seg->rst && !raw->payload_len)
-        letter_once(conn, sender, SEEN_A, (char)('A' + shift));
-    if (raw->payload_len) {
-        letter_once(conn, sender, SEEN_D, (char)('D' + shift));
-        if ((sender->tcb.sent & SENT_SEQ) && seq_lt(raw->seq, sender->tcb.next_seq))
-            letter_counted(conn, &sender->zeek.retransmits, (char)('T' + shift));
-    }
-    if (seg->fin && !seg->syn)
-        letter_per_seq(conn, sender, LETTER_F, (char)('F' + shift), raw->seq);
-    if (seg->rst)
+    if (flags > 1)
+        letter_once(conn, sender, (seg->fin && seg->rst) ? SEEN_I : SEEN_Q,
+                    (char)(((seg->fin && seg->rst) ? 'I' : 'Q') + shift));
+    else if (seg->syn)
+        letter_per_seq(conn, sender, LETTER_SYN, (char)((seg->ack ? 'H' : 'S') + shift), raw->seq);
+    else if (seg->fin)
+        letter_per_seq(conn, sender, LETTER_F, (char)('F' + shift), raw->seq + raw->payload_len);
+    else if (seg->rst)
         letter_per_seq(conn, sender, LETTER_R, (char)('R' + shift), raw->seq);
-    if (!seg->rst && raw->window == 0)
+    else if (raw->payload_len)
+        letter_once(conn, sender, SEEN_D, (char)('D' + shift));
+    else if (seg->ack)
+        letter_once(conn, sender, SEEN_A, (char)('A' + shift));
+
+    bool reset = sender->zeek.status == ZEEK_RESET;
+    if (raw->window == 0 && !seg->rst && peer->zeek.status != ZEEK_CLOSED && !reset)
         letter_counted(conn, &sender->zeek.zero_windows, (char)('W' + shift));
-    if (seg->fin && seg->rst)
-        letter_once(conn, sender, SEEN_I, (char)('I' + shift));
-    if (seg->syn && (seg->fin || seg->rst))
-        letter_once(conn, sender, SEEN_Q, (char)('Q' + shift));
+    /* a retransmission: payload whose end is not past the highest its end was seen to send
+     * (the payload of a RST is no part of the sequence space) */
+    uint32_t end = raw->seq + seg->syn + seg->fin + (seg->rst ? 0 : raw->payload_len);
+    if (raw->payload_len && (sender->tcb.sent & SENT_SEQ) && !reset && !seq_gt(end, sender->tcb.next_seq))
+        letter_counted(conn, &sender->zeek.retransmits, (char)('T' + shift));
+    if (raw->payload_len && !seg->rst)
+        sender->zeek.seen |= SENT_PAYLOAD;
 }
 
 bool
 tcpst_carried_data_or_reset(const tcpst_conn *conn)
 {
     uint8_t seen = conn->end[TCPST_CLIENT].zeek.seen | conn->end[TCPST_SERVER].zeek.seen;
-    return seen & (SEEN_D | SEEN_LETTER(LETTER_R));
+    return seen & (SENT_PAYLOAD | SEEN_LETTER(LETTER_R));
 }
 
 /* ---- tcpstate.close_kind ---- */
