@@ -483,9 +483,15 @@ segment_fingerprint(const tcpst_segment *seg, const guint8 *header, guint len, v
     const ws_ip6 *ip6 = WS_IP6_PTR(ip_header);
     guint32 ip_identity = ip4 ? ip4->ip_id : ip6 ? ip6->ip6_flw : 0;
     guint64 hash = ((guint64)seg->payload_len << 32 | ip_identity) ^ seg->endpoint;
-    guint64 word = 0;
-    for (guint i = 0; i + 4 <= len; i += 8) {
-        memcpy(&word, header + i, MIN(8, len - i) & ~3u);
+    guint i = 0;
+    for (; i + 8 <= len; i += 8) {
+        guint64 word;
+        memcpy(&word, header + i, sizeof word);
+        hash = (hash ^ word) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+    }
+    if (i + 4 <= len) {
+        guint32 word;
+        memcpy(&word, header + i, sizeof word);
         hash = (hash ^ word) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
     }
     return hash ^ (hash >> 32);
