@@ -47,7 +47,7 @@ demo: build
 	@tests/tshark-plugin.sh $(PLUGIN) sample-pcaps/http-client-close.pcap -q -z tcpstate,ladder
 
 test: build gui-deps
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest -j $$(nproc) --output-on-failure
 
 # The benchmark: tshark with and without the plugin on generated captures (1,000,000
 # packets by default, about 15 minutes; the table is in bench/README.md). Options go in
