@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""check_parallel.py PLUGIN CAPTURE...          scripts/tcpstate-parallel prints what one tshark does
+   check_parallel.py PLUGIN --corpus DIR        the same on every capture of DIR (skip if none)
+   check_parallel.py PLUGIN --generated GEN     ... on 20,000 generated connections that reuse
+                                                about 480 4-tuples (bench/gen-capture -R)
+   check_parallel.py PLUGIN --hosts GEN         ... through -S, on two "hosts" (tests/fake-ssh.sh)
+   check_parallel.py PLUGIN --failure GEN       one of three shards fails: an error, exit status 1,
+                                                and nothing on standard output
+
+tcpstate-parallel splits a capture by connection, runs tshark with the plugin on each shard
+and merges the outputs. On every capture, the merge must equal one tshark's output:
+- the connection table (-z tcpstate,conv,tsv) row for row, every column but the stream index
+  (tcpstate-parallel numbers streams 0, 1, 2... by first frame; tshark's tcp.stream also
+  counts streams tcpstate does not report, such as TCP headers quoted in ICMP errors);
+- the statistics tree (-z tcpstate,tree): every node, in order, with its count;
+- -T fields rows: the same rows in the same order with the capture's own frame numbers
+  (frame.number, tcpstate.syn_frame, tcpstate.fin_frame), frame.time_relative from the
+  capture's first packet, and tcpstate.stream grouping the rows as tshark's does.
+Skipped (77) where GNU parallel, tcpdump (or, for --hosts, rsync) is not installed.
+"""
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from tcpstate_test import SKIP, corpus_captures, run_each, tshark
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(os.path.dirname(HERE), "scripts", "tcpstate-parallel")
+FAKE_SSH = os.path.join(HERE, "fake-ssh.sh")
+FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.step", "tcpstate.client.state",
+          "tcpstate.server.state", "tcpstate.syn_frame", "tcpstate.fin_frame",
+          "frame.time_relative"]
+STREAM = FIELDS.index("tcpstate.stream")
+REPORTS = ["-z", "tcpstate,tree", "-z", "tcpstate,conv,tsv"]
+
+
+def field_args():
+    args = ["-T", "fields"]
+    for f in FIELDS:
+        args += ["-e", f]
+    return args
+
+
+def single(plugin, capture):
+    """One tshark: the rows, then the reports (burst figures off: they cannot be merged)."""
+    out, _ = tshark(plugin, capture, "-o", "statistics.st_enable_burstinfo:FALSE",
+                    *field_args(), *REPORTS)
+    return out
+
+
+def parallel(plugin, capture, *options, env=None):
+    return subprocess.run([TOOL, "--plugin", plugin, *options, capture, *field_args(),
+                           *REPORTS], capture_output=True, text=True, env=env)
+
+
+def parse(text):
+    """(rows, conv rows as dicts, tree nodes as (depth, name, count))."""
+    lines = text.split("\n")
+    i = 0
+    rows = []
+    while i < len(lines) and re.match(r"^\d+\t", lines[i]):
+        rows.append(lines[i].split("\t"))
+        i += 1
+    rest = lines[i:]
+    start = next(j for j, line in enumerate(rest) if line.startswith("stream\t"))
+    header = rest[start].split("\t")
+    conv = []
+    for line in rest[start + 1:]:
+        if "\t" not in line:
+            break
+        conv.append(dict(zip(header, line.split("\t"))))
+    top = next(j for j, line in enumerate(rest) if line.startswith("Topic / Item"))
+    width = rest[top].index(" Count")
+    tree = []
+    for line in rest[top + 2:]:
+        if not line:
+            break
+        tree.append((len(line) - len(line.lstrip(" ")), line[:width].strip(),
+                     int(line[width + 1:width + 14])))
+    return rows, conv, tree
+
+
+def compare(want_text, got_text):
+    problems = []
+    want_rows, want_conv, want_tree = parse(want_text)
+    got_rows, got_conv, got_tree = parse(got_text)
+    if len(got_conv) != len(want_conv):
+        problems.append(f"{len(got_conv)} connections, one tshark says {len(want_conv)}")
+    for n, (w, g) in enumerate(zip(want_conv, got_conv)):
+        w = {k: v for k, v in w.items() if k != "stream"}
+        g = {k: v for k, v in g.items() if k != "stream"}
+        if w != g:
+            diff = {k: (w.get(k), g.get(k)) for k in w.keys() | g.keys() if w.get(k) != g.get(k)}
+            problems.append(f"connection row {n + 1}: (one tshark, merged) {diff}")
+    if got_tree != want_tree:
+        wrong = [(w, g) for w, g in zip(want_tree, got_tree) if w != g]
+        problems.append(f"statistics tree: {len(got_tree)} nodes for {len(want_tree)}; "
+                        f"first difference (one tshark, merged) {wrong[:1]}")
+    if len(got_rows) != len(want_rows):
+        problems.append(f"{len(got_rows)} -T fields rows, one tshark prints {len(want_rows)}")
+    pairs = {}
+    for w, g in zip(want_rows, got_rows):
+        if w[:STREAM] + w[STREAM + 1:] != g[:STREAM] + g[STREAM + 1:]:
+            problems.append(f"-T fields row (one tshark, merged): {w} {g}")
+            break
+        pairs.setdefault(w[STREAM], set()).add(g[STREAM])
+    merged_streams = [s for values in pairs.values() for s in values]
+    if any(len(v) != 1 for v in pairs.values()) or len(set(merged_streams)) != len(merged_streams):
+        problems.append("tcpstate.stream does not group the rows as one tshark does")
+    return len(want_conv), problems
+
+
+def check_capture(plugin, capture, *options):
+    got = parallel(plugin, capture, "-j", "2", *options)
+    if got.returncode != 0:
+        return 0, [f"tcpstate-parallel failed ({got.returncode}): {got.stderr.strip()}"]
+    return compare(single(plugin, capture), got.stdout)
+
+
+def check_all(plugin, captures):
+    """Two captures at a time (each run of tcpstate-parallel is mostly tshark start-up)."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = dict(zip(captures, pool.map(lambda c: check_capture(plugin, c), captures)))
+    return run_each(captures, results.__getitem__, "connections")
+
+
+def generate(generator, folder, packets, connections):
+    capture = os.path.join(folder, "generated.pcap")
+    subprocess.run([generator, "-n", str(packets), "-c", str(connections), "-R", "-o", capture],
+                   check=True, stdout=subprocess.DEVNULL)
+    os.chmod(folder, 0o755)
+    os.chmod(capture, 0o644)
+    return capture
+
+
+def check_generated(plugin, generator):
+    with tempfile.TemporaryDirectory() as tmp:
+        capture = generate(generator, tmp, 200000, 20000)
+        # three shards on two cores
+        count, problems = check_capture(plugin, capture, "--shards", "3")
+    print(f"{'FAIL' if problems else 'ok  '} 20,000 generated connections on about 480 "
+          f"4-tuples, 3 shards: {count} connections")
+    for p in problems[:10]:
+        print(f"     {p}")
+    return 1 if problems else 0
+
+
+def check_hosts(plugin, generator):
+    """-S with two hosts: GNU parallel's own multi-host path (basefiles, transfers, returns,
+    cleanup over its ssh command), with tests/fake-ssh.sh standing in for ssh."""
+    if not shutil.which("rsync"):
+        print("SKIP: rsync is not installed (GNU parallel copies files to hosts with it)")
+        return SKIP
+    with tempfile.TemporaryDirectory() as tmp:
+        capture = generate(generator, tmp, 20000, 2000)
+        homes = os.path.join(tmp, "hosts")
+        env = dict(os.environ, FAKE_SSH_HOMES=homes)
+        got = parallel(plugin, capture, "-v", "-S", "1/hostA,1/hostB", "--ssh", FAKE_SSH,
+                       "--shards", "4", env=env)
+        problems = []
+        if got.returncode != 0:
+            problems.append(f"tcpstate-parallel failed ({got.returncode}): {got.stderr.strip()}")
+        else:
+            _, problems = compare(single(plugin, capture), got.stdout)
+        for host in ("hostA", "hostB"):
+            if f"running on {host}" not in got.stderr:
+                problems.append(f"no shard ran on {host}:\n{got.stderr}")
+            left = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(homes, host))
+                    for f in fs]
+            if left:
+                problems.append(f"left on {host}: {left}")
+    print(f"{'FAIL' if problems else 'ok  '} -S 1/hostA,1/hostB: 4 shards of 2,000 connections "
+          "on two hosts through tests/fake-ssh.sh")
+    for p in problems[:10]:
+        print(f"     {p}")
+    return 1 if problems else 0
+
+
+def check_failure(plugin, generator):
+    """One shard's tshark fails: the others' results must not come out as the whole."""
+    with tempfile.TemporaryDirectory() as tmp:
+        capture = generate(generator, tmp, 20000, 2000)
+        os.chmod(tmp, 0o777)    # the fake tshark may run as nobody
+        fake = os.path.join(tmp, "tshark")
+        with open(fake, "w") as f:
+            f.write(f"#!/bin/sh\n"
+                    f"if mkdir {tmp}/failed 2>/dev/null; then\n"
+                    f"    echo 'simulated failure' >&2; exit 3\n"
+                    f"fi\n"
+                    f"exec {shutil.which('tshark')} \"$@\"\n")
+        os.chmod(fake, 0o755)
+        env = dict(os.environ, PATH=f"{tmp}:{os.environ['PATH']}")
+        got = subprocess.run([TOOL, "--plugin", plugin, "--shards", "3", "-j", "2", capture,
+                              *REPORTS], capture_output=True, text=True, env=env)
+    problems = []
+    if got.returncode != 1:
+        problems.append(f"exit status {got.returncode}, want 1")
+    if got.stdout:
+        problems.append(f"printed a partial result:\n{got.stdout[:300]}")
+    if "simulated failure" not in got.stderr or "FAILED" not in got.stderr \
+            or "no result" not in got.stderr:
+        problems.append(f"no clear error:\n{got.stderr}")
+    print(f"{'FAIL' if problems else 'ok  '} a failing shard: exit status {got.returncode}, "
+          f"{len(got.stdout)} bytes on standard output, and on standard error:")
+    print("     " + got.stderr.strip().replace("\n", "\n     "))
+    for p in problems:
+        print(f"     {p}")
+    return 1 if problems else 0
+
+
+def main():
+    plugin, mode = sys.argv[1], sys.argv[2]
+    for tool, package in (("parallel", "parallel"), ("tcpdump", "tcpdump")):
+        if not shutil.which(tool):
+            print(f"SKIP: {tool} is not installed (apt-get install {package}, or make deps)")
+            return SKIP
+    if mode == "--generated":
+        return check_generated(plugin, sys.argv[3])
+    if mode == "--hosts":
+        return check_hosts(plugin, sys.argv[3])
+    if mode == "--failure":
+        return check_failure(plugin, sys.argv[3])
+    captures = sys.argv[2:]
+    if mode == "--corpus":
+        captures = corpus_captures(sys.argv[3])
+        if captures is None:
+            return SKIP
+    return check_all(plugin, captures)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
