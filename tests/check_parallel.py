@@ -4,6 +4,9 @@
    check_parallel.py PLUGIN --generated GEN     ... on 20,000 generated connections that reuse
                                                 about 480 4-tuples (bench/gen-capture -R)
    check_parallel.py PLUGIN --hosts GEN         ... through -S, on two "hosts" (tests/fake-ssh.sh)
+   check_parallel.py PLUGIN --fragments         ... on connections one of which sends a segment
+                                                in two IPv4 fragments (then the hash must use
+                                                the addresses alone)
    check_parallel.py PLUGIN --failure GEN       one of three shards fails: an error, exit status 1,
                                                 and nothing on standard output
 
@@ -22,6 +25,7 @@ import concurrent.futures
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -180,6 +184,74 @@ def check_hosts(plugin, generator):
     return 1 if problems else 0
 
 
+def fragmented_capture(path):
+    """Five connections to port 80 from 10.0.0.1..5; the first sends 3,000 bytes in one TCP
+    segment carried by two IPv4 fragments."""
+    def checksum(header):
+        total = sum(struct.unpack("!10H", header))
+        while total >> 16:
+            total = (total & 0xFFFF) + (total >> 16)
+        return ~total & 0xFFFF
+
+    def ipv4(src, dst, payload, ident, offset=0, more=False):
+        flags = (0x2000 if more else 0) | (offset // 8)
+        header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, flags, 64, 6,
+                             0, bytes(src), bytes(dst))
+        header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+        return b"\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00" + header + payload
+
+    def tcp(sport, dport, seq, ack, flags, data=b""):
+        return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 0x50, flags, 65535, 0, 0) + data
+
+    SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
+    frames, t = [], 1700000000.0
+    for c in range(5):
+        client, server, port = [10, 0, 0, 1 + c], [10, 0, 1, 1], 40000 + c
+        cs, ss = 1000 * (c + 1), 5000 * (c + 1)
+        steps = [(0, SYN, cs, 0, b""), (1, SYN | ACK, ss, cs + 1, b""),
+                 (0, ACK, cs + 1, ss + 1, b""), (0, PSH | ACK, cs + 1, ss + 1, b"x" * 3000),
+                 (1, ACK, ss + 1, cs + 3001, b""), (0, FIN | ACK, cs + 3001, ss + 1, b""),
+                 (1, FIN | ACK, ss + 1, cs + 3002, b""), (0, ACK, cs + 3002, ss + 2, b"")]
+        for n, (from_server, flags, seq, ack, data) in enumerate(steps):
+            t += 0.001
+            src, dst = (server, client) if from_server else (client, server)
+            sport, dport = (80, port) if from_server else (port, 80)
+            segment = tcp(sport, dport, seq, ack, flags, data)
+            ident = 100 * c + n
+            if c == 0 and data:
+                frames.append((t, ipv4(src, dst, segment[:1480], ident, 0, True)))
+                frames.append((t + 0.0001, ipv4(src, dst, segment[1480:], ident, 1480)))
+            else:
+                frames.append((t, ipv4(src, dst, segment, ident)))
+    frames.sort(key=lambda f: f[0])
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for ts, frame in frames:
+            f.write(struct.pack("<IIII", int(ts), int(round(ts % 1 * 1e6)), len(frame),
+                                len(frame)) + frame)
+
+
+def check_fragments(plugin):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        capture = os.path.join(tmp, "fragments.pcap")
+        fragmented_capture(capture)
+        os.chmod(capture, 0o644)
+        got = parallel(plugin, capture, "-v", "-j", "2", "--shards", "3")
+        problems = []
+        if got.returncode != 0:
+            problems.append(f"tcpstate-parallel failed ({got.returncode}): {got.stderr.strip()}")
+        else:
+            count, problems = compare(single(plugin, capture), got.stdout)
+            if "by addresses (the capture holds TCP in IP fragments)" not in got.stderr:
+                problems.append(f"the split did not switch to the addresses:\n{got.stderr}")
+    print(f"{'FAIL' if problems else 'ok  '} 5 connections, one with a segment in two IPv4 "
+          "fragments: split by addresses alone, same reports")
+    for p in problems[:10]:
+        print(f"     {p}")
+    return 1 if problems else 0
+
+
 def check_failure(plugin, generator):
     """One shard's tshark fails: the others' results must not come out as the whole."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -224,6 +296,8 @@ def main():
         return check_hosts(plugin, sys.argv[3])
     if mode == "--failure":
         return check_failure(plugin, sys.argv[3])
+    if mode == "--fragments":
+        return check_fragments(plugin)
     captures = sys.argv[2:]
     if mode == "--corpus":
         captures = corpus_captures(sys.argv[3])
