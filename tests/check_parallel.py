@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 
+from check_reports import conv_rows
 from tcpstate_test import SKIP, corpus_captures, run_each, tshark
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -70,13 +71,7 @@ def parse(text):
         rows.append(lines[i].split("\t"))
         i += 1
     rest = lines[i:]
-    start = next(j for j, line in enumerate(rest) if line.startswith("stream\t"))
-    header = rest[start].split("\t")
-    conv = []
-    for line in rest[start + 1:]:
-        if "\t" not in line:
-            break
-        conv.append(dict(zip(header, line.split("\t"))))
+    conv = conv_rows("\n".join(rest))
     top = next(j for j, line in enumerate(rest) if line.startswith("Topic / Item"))
     width = rest[top].index(" Count")
     tree = []
@@ -118,6 +113,14 @@ def compare(want_text, got_text):
     return len(want_conv), problems
 
 
+def verdict(what, problems):
+    """Prints the test's line and its problems; returns the exit status."""
+    print(f"{'FAIL' if problems else 'ok  '} {what}")
+    for p in problems[:10]:
+        print(f"     {p}")
+    return 1 if problems else 0
+
+
 def check_capture(plugin, capture, *options):
     got = parallel(plugin, capture, "-j", "2", *options)
     if got.returncode != 0:
@@ -146,11 +149,8 @@ def check_generated(plugin, generator):
         capture = generate(generator, tmp, 200000, 20000)
         # three shards on two cores
         count, problems = check_capture(plugin, capture, "--shards", "3")
-    print(f"{'FAIL' if problems else 'ok  '} 20,000 generated connections on about 480 "
-          f"4-tuples, 3 shards: {count} connections")
-    for p in problems[:10]:
-        print(f"     {p}")
-    return 1 if problems else 0
+    return verdict(f"20,000 generated connections on about 480 4-tuples, 3 shards: {count} "
+                   "connections", problems)
 
 
 def check_hosts(plugin, generator):
@@ -177,11 +177,8 @@ def check_hosts(plugin, generator):
                     for f in fs]
             if left:
                 problems.append(f"left on {host}: {left}")
-    print(f"{'FAIL' if problems else 'ok  '} -S 1/hostA,1/hostB: 4 shards of 2,000 connections "
-          "on two hosts through tests/fake-ssh.sh")
-    for p in problems[:10]:
-        print(f"     {p}")
-    return 1 if problems else 0
+    return verdict("-S 1/hostA,1/hostB: 4 shards of 2,000 connections on two hosts through "
+                   "tests/fake-ssh.sh", problems)
 
 
 def fragmented_capture(path):
@@ -245,11 +242,8 @@ def check_fragments(plugin):
             count, problems = compare(single(plugin, capture), got.stdout)
             if "by addresses (the capture holds TCP in IP fragments)" not in got.stderr:
                 problems.append(f"the split did not switch to the addresses:\n{got.stderr}")
-    print(f"{'FAIL' if problems else 'ok  '} 5 connections, one with a segment in two IPv4 "
-          "fragments: split by addresses alone, same reports")
-    for p in problems[:10]:
-        print(f"     {p}")
-    return 1 if problems else 0
+    return verdict("5 connections, one with a segment in two IPv4 fragments: split by addresses "
+                   "alone, same reports", problems)
 
 
 def check_failure(plugin, generator):
@@ -276,12 +270,9 @@ def check_failure(plugin, generator):
     if "simulated failure" not in got.stderr or "FAILED" not in got.stderr \
             or "no result" not in got.stderr:
         problems.append(f"no clear error:\n{got.stderr}")
-    print(f"{'FAIL' if problems else 'ok  '} a failing shard: exit status {got.returncode}, "
-          f"{len(got.stdout)} bytes on standard output, and on standard error:")
-    print("     " + got.stderr.strip().replace("\n", "\n     "))
-    for p in problems:
-        print(f"     {p}")
-    return 1 if problems else 0
+    return verdict(f"a failing shard: exit status {got.returncode}, {len(got.stdout)} bytes on "
+                   "standard output, and on standard error:\n     "
+                   + got.stderr.strip().replace("\n", "\n     "), problems)
 
 
 def main():
