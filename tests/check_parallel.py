@@ -163,8 +163,9 @@ def check_hosts(plugin, generator):
         capture = generate(generator, tmp, 20000, 2000)
         homes = os.path.join(tmp, "hosts")
         env = dict(os.environ, FAKE_SSH_HOMES=homes)
-        got = parallel(plugin, capture, "-v", "-S", "1/hostA,1/hostB", "--ssh", FAKE_SSH,
-                       "--shards", "4", env=env)
+        # ":" is this machine, whose jobs run in tcpstate-parallel's own folder
+        got = parallel(plugin, capture, "-v", "-S", "1/hostA,1/hostB,1/:", "--ssh", FAKE_SSH,
+                       "--shards", "5", env=env)
         problems = []
         if got.returncode != 0:
             problems.append(f"tcpstate-parallel failed ({got.returncode}): {got.stderr.strip()}")
@@ -177,8 +178,8 @@ def check_hosts(plugin, generator):
                     for f in fs]
             if left:
                 problems.append(f"left on {host}: {left}")
-    return verdict("-S 1/hostA,1/hostB: 4 shards of 2,000 connections on two hosts through "
-                   "tests/fake-ssh.sh", problems)
+    return verdict("-S 1/hostA,1/hostB,1/: : 5 shards of 2,000 connections on two hosts "
+                   "through tests/fake-ssh.sh and this machine", problems)
 
 
 def fragmented_capture(path):
