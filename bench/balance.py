@@ -46,7 +46,7 @@ def kinds(n, rng):
     """name -> list of (src, dst, sport, dport)."""
     server4, server6 = ip4("192.0.2.10"), bytes.fromhex("20010db8000000000000000000000010")
     return {
-        "random clients and ports (as bench/gen-capture)": [
+        "random clients and ports (as tools/gen-capture)": [
             (ip4(f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"),
              server4, rng.randrange(1024, 65536), 443) for _ in range(n)],
         "one Linux client, one server (connect() takes even ports)": [
