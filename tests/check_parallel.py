@@ -17,8 +17,9 @@ and merges the outputs. On every capture, the merge must equal one tshark's outp
   counts streams tcpstate does not report, such as TCP headers quoted in ICMP errors);
 - the statistics tree (-z tcpstate,tree): every node, in order, with its count;
 - -T fields rows: the same rows in the same order with the capture's own frame numbers
-  (frame.number, tcpstate.syn_frame, tcpstate.fin_frame), frame.time_relative from the
-  capture's first packet, and tcpstate.stream grouping the rows as tshark's does.
+  (frame.number, tcpstate.syn_frame, tcpstate.fin_frame, tcpstate.duplicate_of, and the frame
+  a step label names: "Duplicate of frame 3"), frame.time_relative from the capture's first
+  packet, and tcpstate.stream grouping the rows as tshark's does.
 Skipped (77) where GNU parallel, tcpdump (or, for --hosts, rsync) is not installed.
 """
 import concurrent.futures
@@ -38,7 +39,7 @@ TOOL = os.path.join(os.path.dirname(HERE), "scripts", "tcpstate-parallel")
 FAKE_SSH = os.path.join(HERE, "fake-ssh.sh")
 FIELDS = ["frame.number", "tcpstate.stream", "tcpstate.step", "tcpstate.client.state",
           "tcpstate.server.state", "tcpstate.syn_frame", "tcpstate.fin_frame",
-          "frame.time_relative"]
+          "tcpstate.duplicate_of", "frame.time_relative"]
 STREAM = FIELDS.index("tcpstate.stream")
 REPORTS = ["-z", "tcpstate,tree", "-z", "tcpstate,conv,tsv"]
 
