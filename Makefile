@@ -2,7 +2,8 @@
 # packages, configure, build). `make install` puts the plugin where Wireshark loads it.
 
 BUILD    ?= build
-PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev
+PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev \
+            parallel tcpdump rsync
 # For the GUI test under Xvfb: installed when possible, the test skips without them.
 GUI_PACKAGES := wireshark-qt xvfb x11-utils imagemagick
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -54,6 +55,12 @@ test: build gui-deps
 # BENCH_ARGS, e.g. make bench BENCH_ARGS="-n 200000 -c 0" (bench/run.sh --help).
 bench: build
 	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
+
+# Issue 14's benchmark: scripts/tcpstate-parallel -j 2 against one tshark on the 1,000,000-packet
+# capture (about 3 minutes; bench/README.md). Options in BENCH_ARGS, e.g. BENCH_ARGS="-p 5".
+.PHONY: bench-parallel
+bench-parallel: build
+	BUILD=$(BUILD) bench/run.sh --parallel $(BENCH_ARGS)
 
 # The longer robustness runs, beside the short ones in `make test`:
 #   fuzz-long  2,840 corrupted captures, tshark with the plugin built with ASan and UBSan in

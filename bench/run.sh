@@ -2,6 +2,7 @@
 # bench/run.sh: how much tcpstate costs tshark on a large capture.
 #
 #   bench/run.sh [-n PACKETS] [-p PAIRS] [-g PAIRS] [-c PACKETS] [-C PACKETS] [--no-fields] [-d DIR]
+#   bench/run.sh --parallel [-j JOBS] [-n PACKETS] [-p PAIRS] [-d DIR]
 #
 #   -n  packets of the main capture (default 1000000; 1/10 as many connections). Captures of
 #       1/4 and 1/2 that size are made too, for how memory grows.
@@ -11,6 +12,10 @@
 #   -C  packets for the callgrind runs of -T fields (default 50000; 0 skips them)
 #   --no-fields         skip measurement (b)
 #   -d  where the captures and results go (default $TCPSTATE_BENCH_DIR or /tmp/tcpstate-bench)
+#   --parallel          issue 14's benchmark instead: scripts/tcpstate-parallel -j JOBS
+#                       (default 2) against one tshark on the main capture, PAIRS pairs
+#                       (default 3), wall time and peak memory (bench/parallel.py; about 3
+#                       minutes on 2 cores)
 #
 # Builds the plugin (cmake, into $BUILD or build/) and tools/gen-capture.c, writes the
 # captures (kept in DIR for the next run: about 400 MB per million packets), runs
@@ -18,7 +23,8 @@
 # Run it on a quiet machine: other work on the cores shows up in the ratios.
 set -eu
 
-packets=1000000 pairs=5 growth_pairs=3 cg_packets=100000 cg_fields_packets=50000 no_fields=
+packets=1000000 pairs= growth_pairs=3 cg_packets=100000 cg_fields_packets=50000 no_fields=
+mode=overhead jobs=2
 dir=${TCPSTATE_BENCH_DIR:-/tmp/tcpstate-bench}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -29,6 +35,8 @@ while [ $# -gt 0 ]; do
         -d) dir=$2; shift 2 ;;
         -C) cg_fields_packets=$2; shift 2 ;;
         --no-fields) no_fields=--no-fields; shift ;;
+        --parallel) mode=parallel; shift ;;
+        -j) jobs=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/run.sh: unknown option $1 (--help)" >&2; exit 2 ;;
     esac
@@ -44,6 +52,11 @@ need python3 "apt-get install python3"
 need cc "apt-get install gcc"
 need cmake "apt-get install cmake"
 [ "$(id -u)" != 0 ] || need setpriv "apt-get install util-linux"
+if [ "$mode" = parallel ]; then
+    need parallel "apt-get install parallel"
+    need tcpdump "apt-get install tcpdump"
+    cg_packets=0 cg_fields_packets=0
+fi
 [ "$cg_packets$cg_fields_packets" = 00 ] || need valgrind "apt-get install valgrind, or -c 0 -C 0 to skip callgrind"
 
 echo "== building the plugin ($build)" >&2
@@ -70,6 +83,13 @@ make_capture() {
     chmod 644 "$pcap" "$dir/cap-$n.counts"
     echo "$gen_sum" > "$dir/cap-$n.stamp"
 }
+if [ "$mode" = parallel ]; then
+    make_capture "$packets"
+    echo "== the capture:" $(cat "$dir/cap-$packets.counts") >&2
+    exec python3 "$repo/bench/parallel.py" --plugin "$plugin" --dir "$dir" \
+        --capture "$dir/cap-$packets.pcap" --counts "$dir/cap-$packets.counts" \
+        --jobs "$jobs" --pairs "${pairs:-3}"
+fi
 for n in $((packets / 4)) $((packets / 2)) "$packets"; do
     make_capture "$n"
 done
@@ -79,5 +99,5 @@ done
 echo "== the main capture:" $(cat "$dir/cap-$packets.counts") >&2
 
 exec python3 "$repo/bench/bench.py" --plugin "$plugin" --dir "$dir" --packets "$packets" \
-    --pairs "$pairs" --growth-pairs "$growth_pairs" --callgrind-packets "$cg_packets" \
+    --pairs "${pairs:-5}" --growth-pairs "$growth_pairs" --callgrind-packets "$cg_packets" \
     --callgrind-fields-packets "$cg_fields_packets" $no_fields

@@ -1,6 +1,6 @@
 /* gen-capture.c: writes a large synthetic capture for the tcpstate benchmark.
  *
- *   gen-capture [-n PACKETS] [-c CONNECTIONS] [-s SEED] -o FILE.pcap
+ *   gen-capture [-n PACKETS] [-c CONNECTIONS] [-s SEED] [-R] -o FILE.pcap
  *
  * Classic pcap (microseconds), Ethernet / IPv4 / TCP with correct lengths and IPv4 header
  * checksums (TCP checksums are zero: Wireshark does not check them by default). Exactly
@@ -22,9 +22,13 @@
  * on port 8100, which no Wireshark dissector claims, so the payload stays plain data and
  * the baseline is mostly TCP itself (the plugin's share is then as large as it gets).
  *
- * Each 4-tuple is used once (65,000 client addresses, 55,000 ports each). Prints what it
- * made (shape counts, packets, bytes) as "name value" lines on stdout, for checking against
- * the plugin's reports.
+ * Each 4-tuple is used once (65,000 client addresses, 55,000 ports each). With -R (heavy port
+ * reuse), a connection takes the 4-tuple of one that has ended instead, whenever one has
+ * (its last packet at least a millisecond before the new SYN; the end that closed first may
+ * still be in TIME_WAIT): about as many 4-tuples as connections are open at once, each
+ * reused many times, as a client with few ports or a busy NAT makes. Prints what it made
+ * (shape counts, packets, bytes, 4-tuples) as "name value" lines on stdout, for checking
+ * against the plugin's reports.
  * Depends on libc only (and pcap-bytes.h beside it): cc -O2 -o gen-capture gen-capture.c
  */
 #include <errno.h>
@@ -144,6 +148,9 @@ static void data_phase(uint32_t n)
     }
 }
 
+/* Each connection's first and last packet times, for -R. */
+static uint64_t *conn_start, *conn_end;
+
 static void lay_out(uint32_t id, const conn_plan *plan, uint64_t start_us)
 {
     cur.id = id;
@@ -198,6 +205,62 @@ static void lay_out(uint32_t id, const conn_plan *plan, uint64_t start_us)
     }
 }
 
+/* -R: in order of their SYNs, each connection takes the 4-tuple that has been free longest
+ * if one is (its last connection ended REUSE_GAP_US or more before), else a new one.
+ * Returns how many 4-tuples that makes. */
+#define REUSE_GAP_US 1000
+typedef struct { uint64_t free_at; uint32_t tuple; } free_tuple;
+
+static int by_start(const void *a, const void *b)
+{
+    uint64_t x = conn_start[*(const uint32_t *)a], y = conn_start[*(const uint32_t *)b];
+    return x < y ? -1 : x > y;
+}
+
+static unsigned long long assign_tuples(uint32_t *tuple_of, unsigned long long n)
+{
+    uint32_t *order = malloc(n * sizeof *order);
+    free_tuple *heap = malloc(n * sizeof *heap);     /* a min-heap on free_at */
+    if (!order || !heap) { perror("malloc"); exit(1); }
+    for (unsigned long long i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    qsort(order, n, sizeof *order, by_start);
+    size_t used = 0;
+    uint32_t tuples = 0;
+    for (unsigned long long i = 0; i < n; i++) {
+        uint32_t c = order[i];
+        free_tuple next = { conn_end[c] + REUSE_GAP_US, 0 };
+        if (used && heap[0].free_at <= conn_start[c]) {
+            next.tuple = heap[0].tuple;     /* replace the top, sift it down */
+            size_t k = 0;
+            for (;;) {
+                size_t l = 2 * k + 1, r = l + 1, m = k;
+                if (l < used && heap[l].free_at < (m == k ? next.free_at : heap[m].free_at))
+                    m = l;
+                if (r < used && heap[r].free_at < (m == k ? next.free_at : heap[m].free_at))
+                    m = r;
+                if (m == k)
+                    break;
+                heap[k] = heap[m];
+                k = m;
+            }
+            heap[k] = next;
+        } else {
+            next.tuple = tuples++;          /* a new one, sifted up */
+            size_t k = used++;
+            while (k && heap[(k - 1) / 2].free_at > next.free_at) {
+                heap[k] = heap[(k - 1) / 2];
+                k = (k - 1) / 2;
+            }
+            heap[k] = next;
+        }
+        tuple_of[c] = next.tuple;
+    }
+    free(order);
+    free(heap);
+    return tuples;
+}
+
 static int by_time(const void *a, const void *b)
 {
     const pkt *x = a, *y = b;
@@ -208,7 +271,7 @@ static int by_time(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gen-capture [-n PACKETS] [-c CONNECTIONS] [-s SEED] -o FILE.pcap\n");
+    fprintf(stderr, "usage: gen-capture [-n PACKETS] [-c CONNECTIONS] [-s SEED] [-R] -o FILE.pcap\n");
     exit(2);
 }
 
@@ -217,12 +280,14 @@ int main(int argc, char **argv)
     unsigned long long n_packets = 1000000, n_conns = 0, seed = 1;
     const char *out = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "n:c:s:o:")) != -1) {
+    int reuse = 0;
+    while ((opt = getopt(argc, argv, "n:c:s:o:R")) != -1) {
         switch (opt) {
         case 'n': n_packets = strtoull(optarg, NULL, 10); break;
         case 'c': n_conns = strtoull(optarg, NULL, 10); break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 'o': out = optarg; break;
+        case 'R': reuse = 1; break;
         default: usage();
         }
     }
@@ -288,8 +353,21 @@ int main(int argc, char **argv)
     pkts = malloc(cap_pkts * sizeof *pkts);
     if (!pkts && cap_pkts) { perror("malloc"); return 1; }
     uint64_t span_us = n_conns * 1000000ULL / CONNS_PER_SEC;
-    for (unsigned long long i = 0; i < n_conns; i++)
-        lay_out((uint32_t)i, &plans[i], rnd() % (span_us ? span_us : 1));
+    conn_start = malloc(n_conns * sizeof *conn_start);
+    conn_end = malloc(n_conns * sizeof *conn_end);
+    if (!conn_start || !conn_end) { perror("malloc"); return 1; }
+    for (unsigned long long i = 0; i < n_conns; i++) {
+        uint64_t start = rnd() % (span_us ? span_us : 1);
+        lay_out((uint32_t)i, &plans[i], start);
+        conn_start[i] = start;
+        conn_end[i] = cur.t;
+    }
+    uint32_t *tuple_of = malloc(n_conns * sizeof *tuple_of);
+    if (!tuple_of) { perror("malloc"); return 1; }
+    unsigned long long tuples = reuse ? assign_tuples(tuple_of, n_conns) : n_conns;
+    if (!reuse)
+        for (unsigned long long i = 0; i < n_conns; i++)
+            tuple_of[i] = (uint32_t)i;
     if (npkts != n_packets) {
         fprintf(stderr, "gen-capture: internal error: %zu packets laid out, %llu planned\n", npkts, n_packets);
         return 1;
@@ -314,12 +392,12 @@ int main(int argc, char **argv)
     uint16_t ip_id = 0;
     for (size_t i = 0; i < npkts; i++) {
         const pkt *p = &pkts[i];
-        uint32_t c = p->conn;
-        /* Client 10.A.B.C:port, a distinct 4-tuple per connection. */
-        uint32_t host = c % 65000u;
+        uint32_t c = p->conn, t = tuple_of[c];
+        /* Client 10.A.B.C:port, a distinct 4-tuple per connection (per tuple_of, with -R). */
+        uint32_t host = t % 65000u;
         uint32_t client_ip = 0x0a000000u | (host + 256u);
-        uint16_t client_port = (uint16_t)(10000u + (c / 65000u + host * 7919u) % 55000u);
-        uint32_t server_ip = 0xc0a80001u + (c % 16u);
+        uint16_t client_port = (uint16_t)(10000u + (t / 65000u + host * 7919u) % 55000u);
+        uint32_t server_ip = 0xc0a80001u + (t % 16u);
         uint32_t src_ip = p->from_server ? server_ip : client_ip;
         uint32_t dst_ip = p->from_server ? client_ip : server_ip;
         uint16_t src_port = p->from_server ? SERVER_PORT : client_port;
@@ -408,8 +486,12 @@ int main(int argc, char **argv)
     printf("frame_bytes %llu\n", bytes);
     printf("capture_seconds %.3f\n", npkts ? (pkts[npkts - 1].ts_us - pkts[0].ts_us) / 1e6 : 0.0);
     printf("max_open_connections %llu\n", open_max);
+    printf("tuples %llu\n", tuples);
     printf("seed %llu\n", seed);
     free(left);
+    free(tuple_of);
+    free(conn_start);
+    free(conn_end);
     free(pkts);
     free(plans);
     return 0;

@@ -51,6 +51,7 @@
 set -euo pipefail
 
 PACKAGES="wireshark-dev tshark cmake gcc make python3 pkg-config libglib2.0-dev util-linux"
+PACKAGES="$PACKAGES parallel tcpdump rsync"   # scripts/tcpstate-parallel and its tests
 PACKAGES="$PACKAGES${TCPSTATE_COMPAT_EXTRA_PACKAGES:+ $TCPSTATE_COMPAT_EXTRA_PACKAGES}"
 CACHE=${TCPSTATE_COMPAT_CACHE:-/var/cache/tcpstate-compat}
 MIRROR=${TCPSTATE_COMPAT_MIRROR:-http://deb.debian.org/debian}
