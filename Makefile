@@ -56,7 +56,7 @@ test: build gui-deps
 bench: build
 	BUILD=$(BUILD) bench/run.sh $(BENCH_ARGS)
 
-# Issue 14's benchmark: scripts/tcpstate-parallel -j 2 against one tshark on the 1,000,000-packet
+# The big-capture benchmark: scripts/tcpstate-parallel -j 2 against one tshark on the 1,000,000-packet
 # capture (about 3 minutes; bench/README.md). Options in BENCH_ARGS, e.g. BENCH_ARGS="-p 5".
 .PHONY: bench-parallel
 bench-parallel: build

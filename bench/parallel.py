@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 14's benchmark: scripts/tcpstate-parallel -j N against one tshark on the same capture.
+"""The big-capture benchmark: scripts/tcpstate-parallel -j N against one tshark on the same capture.
 Started by bench/run.sh --parallel, which builds the plugin and writes the capture
 (`bench/run.sh --help`).
 

@@ -12,7 +12,7 @@
 #   -C  packets for the callgrind runs of -T fields (default 50000; 0 skips them)
 #   --no-fields         skip measurement (b)
 #   -d  where the captures and results go (default $TCPSTATE_BENCH_DIR or /tmp/tcpstate-bench)
-#   --parallel          issue 14's benchmark instead: scripts/tcpstate-parallel -j JOBS
+#   --parallel          the big-capture benchmark instead: scripts/tcpstate-parallel -j JOBS
 #                       (default 2) against one tshark on the main capture, PAIRS pairs
 #                       (default 3), wall time and peak memory (bench/parallel.py; about 3
 #                       minutes on 2 cores)
