@@ -420,6 +420,10 @@ note_links_and_times(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst
 {
     tcpstate_time now = tcpstate_time_of(&pinfo->abs_ts);
     guint8 what = tcpst_step_info_of(v->step)->what;
+    if ((what & TCPST_STEP_SENDS_SYN) && (!conn->synack_frame || !conn->answered_syn_frame)) {
+        conn->answered_syn_frame = pinfo->num;
+        conn->answered_syn_time = now;
+    }
     if (!(v->bits & TCPST_V_RETRANSMISSION)) {
         if (what & TCPST_STEP_SENDS_SYN) {
             conn->syn_frame = pinfo->num;
@@ -820,12 +824,14 @@ add_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame, guint32 now)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
 }
 
-/* The time between two steps, shown once both happened at or before this packet. */
+/* The time between two steps, shown once both happened at or before this packet. Never
+ * negative: where the capture's clocks put the later step first (two interfaces merged), no
+ * time is honest. */
 static void
 add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
              guint32 from_frame, tcpstate_time from, guint32 to_frame, tcpstate_time to)
 {
-    if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num)
+    if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num || to < from)
         return;
     nstime_t delta;
     tcpstate_time_delta(&delta, to, from);
@@ -847,8 +853,8 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
         add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[!tcpst_sender(v)], now);
 
     if (v->step != TCPST_STEP_NONE) {
-        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, conn->syn_time,
-                     conn->synack_frame, conn->synack_time);
+        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->answered_syn_frame,
+                     conn->answered_syn_time, conn->synack_frame, conn->synack_time);
         add_interval(tree, hf_tcpstate_rtt_ack, tvb, pinfo, conn->synack_frame, conn->synack_time,
                      conn->ack_frame, conn->ack_time);
     }
@@ -1191,7 +1197,7 @@ proto_register_tcpstate(void)
             "The frame of the FIN this close step acknowledges", HFILL }},
         { &hf_tcpstate_rtt_synack,
           { "SYN to SYN+ACK", "tcpstate.rtt.syn_synack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the SYN to the SYN+ACK (the server side of the handshake round trip)", HFILL }},
+            "Time from the SYN the SYN+ACK answers (the last one before it) to the SYN+ACK: the server side of the handshake round trip", HFILL }},
         { &hf_tcpstate_rtt_ack,
           { "SYN+ACK to ACK", "tcpstate.rtt.synack_ack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "Time from the SYN+ACK to the handshake's ACK (the client side of the round trip)", HFILL }},

@@ -198,8 +198,10 @@ conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_r
         g_hash_table_insert(reports->by_conn, (gpointer)conn, report);
         g_ptr_array_add(reports->order, report);
     }
-    if (pinfo->num == conn->ack_frame && conn->syn_frame)
-        report->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
+    /* From the SYN the handshake answered, as tcpstate.rtt.syn_synack: a lost SYN's retry
+     * timeout is no round trip. */
+    if (pinfo->num == conn->ack_frame && conn->answered_syn_frame && conn->ack_time >= conn->answered_syn_time)
+        report->handshake_rtt = (double)(conn->ack_time - conn->answered_syn_time) / 1e9;
     report->last_time = pinfo->abs_ts;
     report->last = *rec->verdict;
     if (rec->verdict->step != TCPST_STEP_DUPLICATE) {

@@ -13,6 +13,9 @@
 #                        ACK before the server's FIN it acknowledges
 #   reordered-handshake  http-client-close with frames 2 and 3 swapped: the client's ACK
 #                        before the SYN+ACK
+#   reordered-syn        http-client-close with the SYN+ACK stamped 1 ms earlier, so that a
+#                        capture sorted by time (two interfaces whose clocks disagree, merged
+#                        with mergecap) holds it before the SYN it answers
 # Needs editcap, mergecap and tshark (Wireshark's command-line tools); no root.
 set -euo pipefail
 dir=$(cd "$(dirname "$0")/../../sample-pcaps" && pwd)
@@ -43,3 +46,7 @@ for name in http-client-close ipv6-client-close; do
 done
 frames "$http" 1-9 11 10 > "$dir/reordered-final-ack.pcap"
 frames "$http" 1 3 2 4-11 > "$dir/reordered-handshake.pcap"
+editcap -r "$http" "$work/synack.pcap" 2
+editcap -t -0.001 "$work/synack.pcap" "$work/synack-early.pcap"
+editcap "$http" "$work/no-synack.pcap" 2
+mergecap -w "$dir/reordered-syn.pcap" "$work/synack-early.pcap" "$work/no-synack.pcap"
