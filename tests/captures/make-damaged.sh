@@ -13,6 +13,8 @@
 #                        ACK before the server's FIN it acknowledges
 #   reordered-handshake  http-client-close with frames 2 and 3 swapped: the client's ACK
 #                        before the SYN+ACK
+#   snaplen-60           http-client-close cut to 60 bytes a frame (tcpdump -s 60): the TCP
+#                        options and every payload byte are not captured
 #   reordered-syn        http-client-close with the SYN+ACK stamped 1 ms earlier, so that a
 #                        capture sorted by time (two interfaces whose clocks disagree, merged
 #                        with mergecap) holds it before the SYN it answers
@@ -46,6 +48,7 @@ for name in http-client-close ipv6-client-close; do
 done
 frames "$http" 1-9 11 10 > "$dir/reordered-final-ack.pcap"
 frames "$http" 1 3 2 4-11 > "$dir/reordered-handshake.pcap"
+editcap -s 60 "$http" "$dir/snaplen-60.pcap"
 editcap -r "$http" "$work/synack.pcap" 2
 editcap -t -0.001 "$work/synack.pcap" "$work/synack-early.pcap"
 editcap "$http" "$work/no-synack.pcap" 2
