@@ -76,6 +76,7 @@ static int hf_tcpstate_unseen = -1;
 static int hf_tcpstate_duplicate_of = -1;
 
 static gint ett_tcpstate = -1;
+static const char *tcpstate_short_name;
 
 /* One expert item per tcpst_anomaly, in its order. */
 static expert_field ei_tcpstate_anomaly[TCPST_N_ANOMALIES];
@@ -1004,6 +1005,9 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     return tap;
 }
 
+/* Without a tree (plain tshark -r, tshark -z expert, the GUI's first pass) the expert items
+ * still go out, on no item: the expert tap (Analyze > Expert Information, -z expert) must see
+ * every anomaly in every view. */
 static void
 show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec, guint nth)
 {
@@ -1018,12 +1022,13 @@ show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_rec
             col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict, extra, pinfo->pool),
                             COL_ADD_LSTR_TERMINATOR);
     }
-    if (!tree)
-        return;
 
-    proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
+    proto_item *ti = tree ? proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA) : NULL;
     if (rec->conn_ref) {
-        show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec, extra);
+        if (tree)
+            show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec, extra);
+        else if (rec->verdict.anomalies)
+            show_anomalies(tvb, pinfo, NULL, rec, extra);
         return;
     }
     switch ((tcpstate_record_status)rec->unjudged.status) {
@@ -1074,8 +1079,15 @@ dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         guint nth;
         const frame_record *rec = PINFO_FD_VISITED(pinfo) ? stored_record(pinfo, &nth)
                                                           : track_segment(tvb, pinfo, &src, &dst, data, &nth);
-        if (rec && !record_is_blank(rec))
+        if (rec && !record_is_blank(rec)) {
+            /* The front handle belongs to no protocol (see proto_reg_handoff_tcpstate): the
+             * expert items say TCP State, not the IP layer below, as a protocol's own handle
+             * would make them. */
+            const char *outer_proto = pinfo->current_proto;
+            pinfo->current_proto = tcpstate_short_name;
             show_record(tvb, pinfo, tree, rec, nth);
+            pinfo->current_proto = outer_proto;
+        }
     }
     ENDTRY;
     return len;
@@ -1269,6 +1281,7 @@ proto_reg_handoff_tcpstate(void)
     proto_tcp = proto_get_id_by_filter_name("tcp");
     tcp_protocol = find_protocol_by_id(proto_tcp);
     tcpstate_protocol = find_protocol_by_id(proto_tcpstate);
+    tcpstate_short_name = proto_get_protocol_short_name(tcpstate_protocol);
     tcp_handle = find_dissector("tcp");
     module_t *tcp_module = prefs_find_module("tcp");
     tcp_analyze_seq_pref = prefs_find_preference(tcp_module, "analyze_sequence_numbers");
