@@ -750,9 +750,9 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     return rec;
 }
 
-/* " [Handshake 1/3]", " [Retransmission of Handshake 1/3]" and " [Wave 3/4, captured after its
- * ACK]" for each step, made once: the Info column of every step packet gets one, even in plain
- * tshark -r. Likewise each end's "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
+/* "[Handshake 1/3] ", "[Retransmission of Handshake 1/3] " and "[Wave 3/4, captured after its
+ * ACK] " for each step, made once: the Info column of every step packet starts with one, even
+ * in plain tshark -r. Likewise each end's "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
 enum { INFO_PLAIN, INFO_RETRANSMISSION, INFO_LATE, N_INFO_FORMS };
 static const guint8 info_form_bits[N_INFO_FORMS] = { 0, TCPST_V_RETRANSMISSION, TCPST_V_LATE };
 static const char *info_texts[N_INFO_FORMS][TCPST_N_STEPS];
@@ -765,7 +765,7 @@ make_texts(void)
         for (int form = 0; form < N_INFO_FORMS; form++) {
             tcpst_verdict v = { .step = step, .bits = info_form_bits[form] };
             char buf[TCPST_LABEL_MAX];
-            info_texts[form][step] = g_strdup_printf(" [%s]", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, 0, buf));
+            info_texts[form][step] = g_strdup_printf("[%s] ", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, 0, buf));
         }
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
@@ -780,7 +780,7 @@ info_text(const tcpst_verdict *v, const frame_extra *extra, wmem_allocator_t *sc
 {
     if (v->step == TCPST_STEP_DUPLICATE) {
         char buf[TCPST_LABEL_MAX];
-        return wmem_strdup_printf(scope, " [%s]", tcpst_verdict_label(v, TCPST_LABEL_SHORT, extra->duplicate_of, buf));
+        return wmem_strdup_printf(scope, "[%s] ", tcpst_verdict_label(v, TCPST_LABEL_SHORT, extra->duplicate_of, buf));
     }
     int form = (v->bits & TCPST_V_RETRANSMISSION) ? INFO_RETRANSMISSION
              : (v->bits & TCPST_V_LATE) ? INFO_LATE : INFO_PLAIN;
@@ -1018,9 +1018,10 @@ show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_rec
     if (rec->conn_ref) {
         if (have_tap_listener(tcpstate_tap))
             tap_queue_packet(tcpstate_tap, pinfo, tap_record(tvb, pinfo, rec, extra));
+        /* At the front, where the eye lands first, as TCP's own [TCP Retransmission]: the
+         * end of a long Info column is cut off in the packet list and the Flow Graph. */
         if (tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-            col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict, extra, pinfo->pool),
-                            COL_ADD_LSTR_TERMINATOR);
+            col_prepend_fstr(pinfo->cinfo, COL_INFO, "%s", info_text(&rec->verdict, extra, pinfo->pool));
     }
 
     proto_item *ti = tree ? proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA) : NULL;
@@ -1262,7 +1263,7 @@ proto_register_tcpstate(void)
 
     module_t *module = prefs_register_protocol(proto_tcpstate, apply_prefs);
     prefs_register_bool_preference(module, "info_column", "Show the step in the Info column",
-                                   "Append the handshake or close step, e.g. [Handshake 1/3], to the Info column",
+                                   "Start the Info column with the handshake or close step, e.g. [Handshake 1/3]",
                                    &tcpstate_info_column);
     prefs_register_uint_preference(module, "time_wait", "TIME_WAIT length (seconds)",
                                    "How long an end stays in TIME_WAIT: 60 s as Linux, RFC 9293's 2 MSL "
