@@ -304,15 +304,45 @@ column_text(const conn_report *report, conn_column column)
 
 /* ---- -z tcpstate,conv[,tsv][,FILTER] and -z tcpstate,ladder[,FILTER] ---- */
 
+/* A report's FILTER chooses connections, not packets: a connection with any packet that
+ * matches is reported whole (its first frame, its handshake, its final states). So one
+ * listener without the filter follows every connection, and a second one, with it, marks the
+ * connections it sees. */
 typedef struct {
     gboolean tsv;               /* conv: tab-separated instead of aligned */
     conn_reports conns;
+    GHashTable *chosen;         /* tcpstate_conn_record*, with a filter; NULL: all */
 } report_data;
 
 static void
 report_reset(void *p)
 {
-    conn_reports_clear(&((report_data *)p)->conns);
+    report_data *data = (report_data *)p;
+    conn_reports_clear(&data->conns);
+    if (data->chosen)
+        g_hash_table_remove_all(data->chosen);
+}
+
+/* The chooser's listener data is the set itself. */
+static tap_packet_status
+choose_packet(void *p, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *r,
+              tap_flags_t flags _U_)
+{
+    g_hash_table_add((GHashTable *)p, (gpointer)((const tcpstate_tap_record *)r)->conn);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* The connections the report shows, in the order of their first packet. */
+static GPtrArray *
+reported(const report_data *data)
+{
+    GPtrArray *shown = g_ptr_array_new();
+    for (guint i = 0; i < data->conns.order->len; i++) {
+        const conn_report *report = (const conn_report *)g_ptr_array_index(data->conns.order, i);
+        if (!data->chosen || g_hash_table_contains(data->chosen, report->conn))
+            g_ptr_array_add(shown, (gpointer)report);
+    }
+    return shown;
 }
 
 static tap_packet_status
@@ -328,10 +358,12 @@ report_finish(void *p)
 {
     report_data *data = (report_data *)p;
     conn_reports_free(&data->conns);
+    if (data->chosen)
+        g_hash_table_destroy(data->chosen);
     g_free(data);
 }
 
-/* Registers the report's listener; FILTER is what follows "tcpstate,NAME,". FALSE when it
+/* Registers the report's listeners; FILTER is what follows "tcpstate,NAME,". FALSE when they
  * could not be registered (a bad filter). */
 static gboolean
 report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb draw,
@@ -340,13 +372,22 @@ report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb 
     report_data *data = g_new0(report_data, 1);
     data->tsv = tsv;
     conn_reports_init(&data->conns, keep_lines);
-    GString *error = register_tap_listener("tcpstate", data, filter, TL_REQUIRES_NOTHING,
+    if (filter)
+        data->chosen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GString *error = register_tap_listener("tcpstate", data, NULL, TL_REQUIRES_NOTHING,
                                            report_reset, report_packet, draw, report_finish);
+    if (error) {
+        report_finish(data);
+    } else if (filter) {
+        /* The report's own listener frees the set, after the last packet. */
+        error = register_tap_listener("tcpstate", data->chosen, filter, TL_REQUIRES_NOTHING,
+                                      NULL, choose_packet, NULL, NULL);
+        if (error)
+            remove_tap_listener(data);      /* which calls report_finish */
+    }
     if (error) {
         report_failure("Couldn't start the tcpstate %s report: %s", what, error->str);
         g_string_free(error, TRUE);
-        conn_reports_free(&data->conns);
-        g_free(data);
         return FALSE;
     }
     return TRUE;
@@ -356,7 +397,7 @@ static void
 conv_draw(void *p)
 {
     report_data *data = (report_data *)p;
-    GPtrArray *order = data->conns.order;
+    GPtrArray *order = reported(data);
     guint rows = order->len;
     char **cells = g_new0(char *, (rows + 1) * N_COLUMNS);
     size_t width[N_COLUMNS] = { 0 };
@@ -395,6 +436,7 @@ conv_draw(void *p)
     for (guint i = 0; i < (rows + 1) * N_COLUMNS; i++)
         g_free(cells[i]);
     g_free(cells);
+    g_ptr_array_free(order, TRUE);
 }
 
 /* ---- -z tcpstate,ladder[,FILTER]: the tutorial's picture ---- */
@@ -484,12 +526,13 @@ ladder_connection(const conn_report *report)
 static void
 ladder_draw(void *p)
 {
-    GPtrArray *order = ((report_data *)p)->conns.order;
+    GPtrArray *order = reported((report_data *)p);
     printf("================================================================================\n");
     printf("TCP State ladder: %u connection%s\n", order->len, plurality(order->len, "", "s"));
     for (guint i = 0; i < order->len; i++)
         ladder_connection((const conn_report *)g_ptr_array_index(order, i));
     printf("================================================================================\n");
+    g_ptr_array_free(order, TRUE);
 }
 
 /* ---- the connection table in the GUI (Statistics > TCP State Connections), and in tshark as
