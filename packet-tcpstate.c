@@ -1001,6 +1001,7 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     tap->flags = tvb_get_uint8(tvb, TCP_OFFSET_FLAGS);
     tap->payload_len = reported > header_len ? reported - header_len : 0;
     tap->duplicate_of = extra ? extra->duplicate_of : 0;
+    tap->time_wait_ends = conn->time_wait_since + (gint64)tcpstate_time_wait * 1000000000;
     tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
     return tap;
 }

@@ -23,6 +23,49 @@
 #include "tcpstate-tap.h"
 #include "ws-compat.h"
 
+/* ---- final states at the end of the capture ---- */
+
+/* An end whose TIME_WAIT ended (the TIME_WAIT preference) before the latest packet the report
+ * has seen is CLOSED by then, though no packet says so: the reports count it so, and say
+ * why. The packet's own fields never change. */
+static const char *const time_wait_ended = "CLOSED (TIME_WAIT ended)";
+
+static const char *
+final_state_name(const tcpst_verdict *v, unsigned role, tcpstate_time time_wait_ends,
+                 tcpstate_time latest)
+{
+    if (tcpst_after(v, role) == TCPST_TIME_WAIT && time_wait_ends <= latest)
+        return time_wait_ended;
+    return tcpst_after_name(v, role);
+}
+
+/* The reports updated packet by packet (the tree, the GUI's table) learn that a TIME_WAIT
+ * ended from the first packet after its end: each end entering TIME_WAIT is queued, in the
+ * order of its end (the preference is one length for all). */
+typedef struct {
+    const void *conn;           /* the connection's entry in the report */
+    unsigned role;
+    tcpstate_time ends;
+} time_wait_entry;
+
+static void
+queue_time_wait(GQueue *waiting, const void *conn, unsigned role, tcpstate_time ends)
+{
+    time_wait_entry *entry = g_new(time_wait_entry, 1);
+    entry->conn = conn;
+    entry->role = role;
+    entry->ends = ends;
+    g_queue_push_tail(waiting, entry);
+}
+
+/* The next entry whose TIME_WAIT ended by `now` (to be g_free()d), or NULL. */
+static time_wait_entry *
+next_ended(GQueue *waiting, tcpstate_time now)
+{
+    time_wait_entry *head = (time_wait_entry *)g_queue_peek_head(waiting);
+    return head && head->ends <= now ? (time_wait_entry *)g_queue_pop_head(waiting) : NULL;
+}
+
 /* ---- -z tcpstate,tree: counts of steps, anomalies, and per connection its close kind,
  * conn_state and final states ---- */
 
@@ -40,6 +83,7 @@ static GHashTable *counted_by_tree;
 typedef struct {
     int node_id[N_NODES];
     GHashTable *counted;    /* tcpstate_conn* -> const char *[N_NODES] */
+    GQueue waiting;         /* time_wait_entry: the ends counted in TIME_WAIT */
 } tree_data;
 
 static void
@@ -59,6 +103,7 @@ tree_cleanup(stats_tree *st)
 {
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
     if (data) {
+        g_queue_clear_full(&data->waiting, g_free);
         g_hash_table_destroy(data->counted);
         g_hash_table_remove(counted_by_tree, st);
         g_free(data);
@@ -85,6 +130,16 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     const tcpst_verdict *v = rec->verdict;
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
 
+    static const int final_nodes[] = { [TCPST_CLIENT] = NODE_CLIENT, [TCPST_SERVER] = NODE_SERVER };
+    const char *time_wait = tcpst_state_name(TCPST_TIME_WAIT);
+    time_wait_entry *ended;
+    while ((ended = next_ended(&data->waiting, tcpstate_time_of(&pinfo->abs_ts)))) {
+        const char **was = (const char **)g_hash_table_lookup(data->counted, ended->conn);
+        if (was[final_nodes[ended->role]] == time_wait)
+            recount(st, data, was, final_nodes[ended->role], time_wait_ended);
+        g_free(ended);
+    }
+
     tick_stat_node(st, tree_nodes[NODE_STEPS], 0, TRUE);
     /* One node for all duplicates, whatever frame each copies. */
     char buf[TCPST_LABEL_MAX];
@@ -107,8 +162,12 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     }
     recount(st, data, counted, NODE_CLOSE_KIND, tcpst_close_kind_name(v->close_kind));
     recount(st, data, counted, NODE_CONN_STATE, tcpst_conn_state_name(v->conn_state));
-    recount(st, data, counted, NODE_CLIENT, tcpst_after_name(v, TCPST_CLIENT));
-    recount(st, data, counted, NODE_SERVER, tcpst_after_name(v, TCPST_SERVER));
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        const char *state = tcpst_after_name(v, role);
+        if (state == time_wait && counted[final_nodes[role]] != time_wait)
+            queue_time_wait(&data->waiting, rec->conn, role, rec->time_wait_ends);
+        recount(st, data, counted, final_nodes[role], state);
+    }
     return TAP_PACKET_REDRAW;
 }
 
@@ -139,6 +198,7 @@ typedef struct {
     double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
     guint64 packets[2], bytes[2];   /* by sender: client, server; a packet captured twice once */
     tcpst_verdict last;         /* of its last packet */
+    tcpstate_time time_wait_ends;   /* of its last packet */
     GArray *lines;              /* segment_line, in frame order: for the ladder, else NULL */
 } conn_report;
 
@@ -147,6 +207,7 @@ typedef struct {
     GHashTable *by_conn;        /* tcpstate_conn_record* -> conn_report */
     GPtrArray *order;           /* conn_report */
     gboolean keep_lines;
+    tcpstate_time latest;       /* the time of the latest packet */
 } conn_reports;
 
 static void
@@ -164,11 +225,13 @@ conn_reports_init(conn_reports *reports, gboolean keep_lines)
     reports->by_conn = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_conn_report);
     reports->order = g_ptr_array_new();
     reports->keep_lines = keep_lines;
+    reports->latest = G_MININT64;
 }
 
 static void
 conn_reports_clear(conn_reports *reports)
 {
+    reports->latest = G_MININT64;
     g_ptr_array_set_size(reports->order, 0);
     g_hash_table_remove_all(reports->by_conn);
 }
@@ -204,6 +267,8 @@ conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_r
         report->handshake_rtt = (double)(conn->ack_time - conn->answered_syn_time) / 1e9;
     report->last_time = pinfo->abs_ts;
     report->last = *rec->verdict;
+    report->time_wait_ends = rec->time_wait_ends;
+    reports->latest = MAX(reports->latest, tcpstate_time_of(&pinfo->abs_ts));
     if (rec->verdict->step != TCPST_STEP_DUPLICATE) {
         unsigned from = tcpst_sender(rec->verdict);
         report->packets[from]++;
@@ -279,9 +344,9 @@ column_number(const conn_report *report, conn_column column)
     }
 }
 
-/* Any column's value as text, to be g_free()d. */
+/* Any column's value as text, to be g_free()d; the final states as of `latest`. */
 static char *
-column_text(const conn_report *report, conn_column column)
+column_text(const conn_report *report, conn_column column, tcpstate_time latest)
 {
     const tcpst_verdict *v = &report->last;
     if (conn_columns[column].is_number)
@@ -296,8 +361,10 @@ column_text(const conn_report *report, conn_column column)
     case COL_HISTORY:       return g_strndup(report->conn->core.history, v->history_len);
     case COL_CLOSE_KIND:    return g_strdup(tcpst_close_kind_name(v->close_kind));
     case COL_CLOSED_BY:     return g_strdup(v->closed_by == TCPST_NOBODY ? "-" : tcpst_role_name(v->closed_by));
-    case COL_CLIENT_STATE:  return g_strdup(tcpst_after_name(v, TCPST_CLIENT));
-    case COL_SERVER_STATE:  return g_strdup(tcpst_after_name(v, TCPST_SERVER));
+    case COL_CLIENT_STATE:
+        return g_strdup(final_state_name(v, TCPST_CLIENT, report->time_wait_ends, latest));
+    case COL_SERVER_STATE:
+        return g_strdup(final_state_name(v, TCPST_SERVER, report->time_wait_ends, latest));
     default:                return g_strdup("");
     }
 }
@@ -407,7 +474,8 @@ conv_draw(void *p)
             if (!conn_columns[c].name)
                 continue;
             char *cell = r == 0 ? g_strdup(conn_columns[c].name)
-                                : column_text((const conn_report *)g_ptr_array_index(order, r - 1), c);
+                                : column_text((const conn_report *)g_ptr_array_index(order, r - 1), c,
+                                              data->conns.latest);
             cells[r * N_COLUMNS + c] = cell;
             width[c] = MAX(width[c], strlen(cell));
         }
@@ -547,6 +615,7 @@ static guint n_table_columns;
 typedef struct {
     conn_reports conns;
     GHashTable *rows;           /* tcpstate_conn_record* -> row + 1 */
+    GQueue waiting;             /* time_wait_entry of a conn_report: its row says TIME_WAIT */
 } table_data;
 static GHashTable *data_by_table;
 
@@ -554,6 +623,7 @@ static void
 free_table_data(gpointer p)
 {
     table_data *data = (table_data *)p;
+    g_queue_clear_full(&data->waiting, g_free);
     conn_reports_free(&data->conns);
     g_hash_table_destroy(data->rows);
     g_free(data);
@@ -575,6 +645,21 @@ conn_table_init(stat_tap_table_ui *ui)
     g_hash_table_replace(data_by_table, table, data);
 }
 
+/* The row of a connection's report, as of `latest`. */
+static void
+fill_row(stat_tap_table *table, guint row, const conn_report *report, tcpstate_time latest)
+{
+    for (guint c = 0; c < n_table_columns; c++) {
+        stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, c);
+        if (item->type == TABLE_ITEM_UINT) {
+            item->value.uint_value = (guint)column_number(report, table_columns[c]);
+        } else {
+            g_free((char *)item->value.string_value);
+            item->value.string_value = column_text(report, table_columns[c], latest);
+        }
+    }
+}
+
 static tap_packet_status
 conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
                   tap_flags_t flags _U_)
@@ -586,6 +671,17 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
     const conn_report *report = conn_reports_add(&data->conns, pinfo, rec);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(data->rows, rec->conn));
 
+    time_wait_entry *ended;
+    while ((ended = next_ended(&data->waiting, data->conns.latest))) {
+        const conn_report *waiting = (const conn_report *)ended->conn;
+        fill_row(table, GPOINTER_TO_UINT(g_hash_table_lookup(data->rows, waiting->conn)) - 1,
+                 waiting, data->conns.latest);
+        g_free(ended);
+    }
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        if (tcpst_after(rec->verdict, role) == TCPST_TIME_WAIT)
+            queue_time_wait(&data->waiting, report, role, rec->time_wait_ends);
+
     if (!row) {
         stat_tap_table_item_type items[N_COLUMNS];
         memset(items, 0, sizeof items);
@@ -595,15 +691,7 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
         stat_tap_init_table_row(table, row - 1, n_table_columns, items);
         g_hash_table_insert(data->rows, (gpointer)rec->conn, GUINT_TO_POINTER(row));
     }
-    for (guint c = 0; c < n_table_columns; c++) {
-        stat_tap_table_item_type *item = stat_tap_get_field_data(table, row - 1, c);
-        if (item->type == TABLE_ITEM_UINT) {
-            item->value.uint_value = (guint)column_number(report, table_columns[c]);
-        } else {
-            g_free((char *)item->value.string_value);
-            item->value.string_value = column_text(report, table_columns[c]);
-        }
-    }
+    fill_row(table, row - 1, report, data->conns.latest);
     return TAP_PACKET_REDRAW;
 }
 
@@ -629,6 +717,7 @@ conn_table_reset(stat_tap_table *table)
     table->num_elements = 0;
     table_data *data = (table_data *)g_hash_table_lookup(data_by_table, table);
     if (data) {
+        g_queue_clear_full(&data->waiting, g_free);
         conn_reports_clear(&data->conns);
         g_hash_table_remove_all(data->rows);
     }

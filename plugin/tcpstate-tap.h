@@ -85,6 +85,8 @@ typedef struct {
                                    preferences say so */
     guint32 payload_len;        /* tcp.len */
     guint32 duplicate_of;       /* with TCPST_STEP_DUPLICATE: the frame of the first copy */
+    tcpstate_time time_wait_ends;   /* with an end in TIME_WAIT after it: when that end reaches
+                                       CLOSED (the TIME_WAIT preference) */
 } tcpstate_tap_record;
 
 /* The address of one end of a tuple, pointing into it. */

@@ -4,7 +4,7 @@
 The connection table (-z tcpstate,conv,tsv[,FILTER]) of one capture against rows written by
 hand: EXPECTED's first line (after '#' comments) names the columns it checks, each further
 line is one connection, in the table's order. The first of TSHARK_ARGS may be ",FILTER", the
-report's filter; the rest go to tshark as they are (-o, editcap-made captures need none).
+report's filter; the rest go to tshark as they are (-o NAME:VALUE, say).
 """
 import sys
 
