@@ -723,8 +723,10 @@ conn_table_reset(stat_tap_table *table)
     }
 }
 
+/* REGISTER_PACKET_STAT_GROUP_UNSORTED puts it in the Statistics menu itself; the GUI makes no
+ * menu of REGISTER_STAT_GROUP_GENERIC (only `wireshark -z` reached the table). */
 static stat_tap_table_ui conn_table_ui = {
-    REGISTER_STAT_GROUP_GENERIC, "TCP State Connections", "tcpstate", "tcpstate,conntable",
+    REGISTER_PACKET_STAT_GROUP_UNSORTED, "TCP State Connections", "tcpstate", "tcpstate,conntable",
     conn_table_init, conn_table_packet, conn_table_reset, conn_table_free_item, NULL,
     0, table_fields, 0, NULL, NULL, 0
 };
