@@ -76,6 +76,7 @@ static int hf_tcpstate_unseen = -1;
 static int hf_tcpstate_duplicate_of = -1;
 
 static gint ett_tcpstate = -1;
+static const char *tcpstate_short_name;
 
 /* One expert item per tcpst_anomaly, in its order. */
 static expert_field ei_tcpstate_anomaly[TCPST_N_ANOMALIES];
@@ -420,6 +421,10 @@ note_links_and_times(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst
 {
     tcpstate_time now = tcpstate_time_of(&pinfo->abs_ts);
     guint8 what = tcpst_step_info_of(v->step)->what;
+    if ((what & TCPST_STEP_SENDS_SYN) && (!conn->synack_frame || !conn->answered_syn_frame)) {
+        conn->answered_syn_frame = pinfo->num;
+        conn->answered_syn_time = now;
+    }
     if (!(v->bits & TCPST_V_RETRANSMISSION)) {
         if (what & TCPST_STEP_SENDS_SYN) {
             conn->syn_frame = pinfo->num;
@@ -745,9 +750,9 @@ track_segment(tvbuff_t *tvb, packet_info *pinfo, const address *src, const addre
     return rec;
 }
 
-/* " [Handshake 1/3]", " [Retransmission of Handshake 1/3]" and " [Wave 3/4, captured after its
- * ACK]" for each step, made once: the Info column of every step packet gets one, even in plain
- * tshark -r. Likewise each end's "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
+/* "[Handshake 1/3] ", "[Retransmission of Handshake 1/3] " and "[Wave 3/4, captured after its
+ * ACK] " for each step, made once: the Info column of every step packet starts with one, even
+ * in plain tshark -r. Likewise each end's "client: SYN_SENT -> ESTABLISHED", for tcpstate.transition. */
 enum { INFO_PLAIN, INFO_RETRANSMISSION, INFO_LATE, N_INFO_FORMS };
 static const guint8 info_form_bits[N_INFO_FORMS] = { 0, TCPST_V_RETRANSMISSION, TCPST_V_LATE };
 static const char *info_texts[N_INFO_FORMS][TCPST_N_STEPS];
@@ -760,7 +765,7 @@ make_texts(void)
         for (int form = 0; form < N_INFO_FORMS; form++) {
             tcpst_verdict v = { .step = step, .bits = info_form_bits[form] };
             char buf[TCPST_LABEL_MAX];
-            info_texts[form][step] = g_strdup_printf(" [%s]", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, 0, buf));
+            info_texts[form][step] = g_strdup_printf("[%s] ", tcpst_verdict_label(&v, TCPST_LABEL_SHORT, 0, buf));
         }
     }
     for (int role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
@@ -775,7 +780,7 @@ info_text(const tcpst_verdict *v, const frame_extra *extra, wmem_allocator_t *sc
 {
     if (v->step == TCPST_STEP_DUPLICATE) {
         char buf[TCPST_LABEL_MAX];
-        return wmem_strdup_printf(scope, " [%s]", tcpst_verdict_label(v, TCPST_LABEL_SHORT, extra->duplicate_of, buf));
+        return wmem_strdup_printf(scope, "[%s] ", tcpst_verdict_label(v, TCPST_LABEL_SHORT, extra->duplicate_of, buf));
     }
     int form = (v->bits & TCPST_V_RETRANSMISSION) ? INFO_RETRANSMISSION
              : (v->bits & TCPST_V_LATE) ? INFO_LATE : INFO_PLAIN;
@@ -820,12 +825,14 @@ add_link(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame, guint32 now)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, frame));
 }
 
-/* The time between two steps, shown once both happened at or before this packet. */
+/* The time between two steps, shown once both happened at or before this packet. Never
+ * negative: where the capture's clocks put the later step first (two interfaces merged), no
+ * time is honest. */
 static void
 add_interval(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
              guint32 from_frame, tcpstate_time from, guint32 to_frame, tcpstate_time to)
 {
-    if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num)
+    if (!from_frame || !to_frame || from_frame > pinfo->num || to_frame > pinfo->num || to < from)
         return;
     nstime_t delta;
     tcpstate_time_delta(&delta, to, from);
@@ -847,8 +854,8 @@ show_links_and_times(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const 
         add_link(tree, hf_tcpstate_fin_frame, tvb, conn->fin_frame[!tcpst_sender(v)], now);
 
     if (v->step != TCPST_STEP_NONE) {
-        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->syn_frame, conn->syn_time,
-                     conn->synack_frame, conn->synack_time);
+        add_interval(tree, hf_tcpstate_rtt_synack, tvb, pinfo, conn->answered_syn_frame,
+                     conn->answered_syn_time, conn->synack_frame, conn->synack_time);
         add_interval(tree, hf_tcpstate_rtt_ack, tvb, pinfo, conn->synack_frame, conn->synack_time,
                      conn->ack_frame, conn->ack_time);
     }
@@ -994,10 +1001,14 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     tap->flags = tvb_get_uint8(tvb, TCP_OFFSET_FLAGS);
     tap->payload_len = reported > header_len ? reported - header_len : 0;
     tap->duplicate_of = extra ? extra->duplicate_of : 0;
+    tap->time_wait_ends = conn->time_wait_since + (gint64)tcpstate_time_wait * 1000000000;
     tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
     return tap;
 }
 
+/* Without a tree (plain tshark -r, tshark -z expert, the GUI's first pass) the expert items
+ * still go out, on no item: the expert tap (Analyze > Expert Information, -z expert) must see
+ * every anomaly in every view. */
 static void
 show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec, guint nth)
 {
@@ -1008,16 +1019,18 @@ show_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_rec
     if (rec->conn_ref) {
         if (have_tap_listener(tcpstate_tap))
             tap_queue_packet(tcpstate_tap, pinfo, tap_record(tvb, pinfo, rec, extra));
+        /* At the front, where the eye lands first, as TCP's own [TCP Retransmission]: the
+         * end of a long Info column is cut off in the packet list and the Flow Graph. */
         if (tcpstate_info_column && rec->verdict.step != TCPST_STEP_NONE)
-            col_append_lstr(pinfo->cinfo, COL_INFO, info_text(&rec->verdict, extra, pinfo->pool),
-                            COL_ADD_LSTR_TERMINATOR);
+            col_prepend_fstr(pinfo->cinfo, COL_INFO, "%s", info_text(&rec->verdict, extra, pinfo->pool));
     }
-    if (!tree)
-        return;
 
-    proto_item *ti = proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA);
+    proto_item *ti = tree ? proto_tree_add_item(tree, proto_tcpstate, tvb, 0, 0, ENC_NA) : NULL;
     if (rec->conn_ref) {
-        show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec, extra);
+        if (tree)
+            show_verdict(tvb, pinfo, proto_item_add_subtree(ti, ett_tcpstate), ti, rec, extra);
+        else if (rec->verdict.anomalies)
+            show_anomalies(tvb, pinfo, NULL, rec, extra);
         return;
     }
     switch ((tcpstate_record_status)rec->unjudged.status) {
@@ -1068,8 +1081,15 @@ dissect_tcp_and_track(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         guint nth;
         const frame_record *rec = PINFO_FD_VISITED(pinfo) ? stored_record(pinfo, &nth)
                                                           : track_segment(tvb, pinfo, &src, &dst, data, &nth);
-        if (rec && !record_is_blank(rec))
+        if (rec && !record_is_blank(rec)) {
+            /* The front handle belongs to no protocol (see proto_reg_handoff_tcpstate): the
+             * expert items say TCP State, not the IP layer below, as a protocol's own handle
+             * would make them. */
+            const char *outer_proto = pinfo->current_proto;
+            pinfo->current_proto = tcpstate_short_name;
             show_record(tvb, pinfo, tree, rec, nth);
+            pinfo->current_proto = outer_proto;
+        }
     }
     ENDTRY;
     return len;
@@ -1191,7 +1211,7 @@ proto_register_tcpstate(void)
             "The frame of the FIN this close step acknowledges", HFILL }},
         { &hf_tcpstate_rtt_synack,
           { "SYN to SYN+ACK", "tcpstate.rtt.syn_synack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the SYN to the SYN+ACK (the server side of the handshake round trip)", HFILL }},
+            "Time from the SYN the SYN+ACK answers (the last one before it) to the SYN+ACK: the server side of the handshake round trip", HFILL }},
         { &hf_tcpstate_rtt_ack,
           { "SYN+ACK to ACK", "tcpstate.rtt.synack_ack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "Time from the SYN+ACK to the handshake's ACK (the client side of the round trip)", HFILL }},
@@ -1244,7 +1264,7 @@ proto_register_tcpstate(void)
 
     module_t *module = prefs_register_protocol(proto_tcpstate, apply_prefs);
     prefs_register_bool_preference(module, "info_column", "Show the step in the Info column",
-                                   "Append the handshake or close step, e.g. [Handshake 1/3], to the Info column",
+                                   "Start the Info column with the handshake or close step, e.g. [Handshake 1/3]",
                                    &tcpstate_info_column);
     prefs_register_uint_preference(module, "time_wait", "TIME_WAIT length (seconds)",
                                    "How long an end stays in TIME_WAIT: 60 s as Linux, RFC 9293's 2 MSL "
@@ -1263,6 +1283,7 @@ proto_reg_handoff_tcpstate(void)
     proto_tcp = proto_get_id_by_filter_name("tcp");
     tcp_protocol = find_protocol_by_id(proto_tcp);
     tcpstate_protocol = find_protocol_by_id(proto_tcpstate);
+    tcpstate_short_name = proto_get_protocol_short_name(tcpstate_protocol);
     tcp_handle = find_dissector("tcp");
     module_t *tcp_module = prefs_find_module("tcp");
     tcp_analyze_seq_pref = prefs_find_preference(tcp_module, "analyze_sequence_numbers");

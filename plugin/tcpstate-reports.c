@@ -23,6 +23,49 @@
 #include "tcpstate-tap.h"
 #include "ws-compat.h"
 
+/* ---- final states at the end of the capture ---- */
+
+/* An end whose TIME_WAIT ended (the TIME_WAIT preference) before the latest packet the report
+ * has seen is CLOSED by then, though no packet says so: the reports count it so, and say
+ * why. The packet's own fields never change. */
+static const char *const time_wait_ended = "CLOSED (TIME_WAIT ended)";
+
+static const char *
+final_state_name(const tcpst_verdict *v, unsigned role, tcpstate_time time_wait_ends,
+                 tcpstate_time latest)
+{
+    if (tcpst_after(v, role) == TCPST_TIME_WAIT && time_wait_ends <= latest)
+        return time_wait_ended;
+    return tcpst_after_name(v, role);
+}
+
+/* The reports updated packet by packet (the tree, the GUI's table) learn that a TIME_WAIT
+ * ended from the first packet after its end: each end entering TIME_WAIT is queued, in the
+ * order of its end (the preference is one length for all). */
+typedef struct {
+    const void *conn;           /* the connection's entry in the report */
+    unsigned role;
+    tcpstate_time ends;
+} time_wait_entry;
+
+static void
+queue_time_wait(GQueue *waiting, const void *conn, unsigned role, tcpstate_time ends)
+{
+    time_wait_entry *entry = g_new(time_wait_entry, 1);
+    entry->conn = conn;
+    entry->role = role;
+    entry->ends = ends;
+    g_queue_push_tail(waiting, entry);
+}
+
+/* The next entry whose TIME_WAIT ended by `now` (to be g_free()d), or NULL. */
+static time_wait_entry *
+next_ended(GQueue *waiting, tcpstate_time now)
+{
+    time_wait_entry *head = (time_wait_entry *)g_queue_peek_head(waiting);
+    return head && head->ends <= now ? (time_wait_entry *)g_queue_pop_head(waiting) : NULL;
+}
+
 /* ---- -z tcpstate,tree: counts of steps, anomalies, and per connection its close kind,
  * conn_state and final states ---- */
 
@@ -40,6 +83,7 @@ static GHashTable *counted_by_tree;
 typedef struct {
     int node_id[N_NODES];
     GHashTable *counted;    /* tcpstate_conn* -> const char *[N_NODES] */
+    GQueue waiting;         /* time_wait_entry: the ends counted in TIME_WAIT */
 } tree_data;
 
 static void
@@ -59,6 +103,7 @@ tree_cleanup(stats_tree *st)
 {
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
     if (data) {
+        g_queue_clear_full(&data->waiting, g_free);
         g_hash_table_destroy(data->counted);
         g_hash_table_remove(counted_by_tree, st);
         g_free(data);
@@ -85,6 +130,16 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     const tcpst_verdict *v = rec->verdict;
     tree_data *data = (tree_data *)g_hash_table_lookup(counted_by_tree, st);
 
+    static const int final_nodes[] = { [TCPST_CLIENT] = NODE_CLIENT, [TCPST_SERVER] = NODE_SERVER };
+    const char *time_wait = tcpst_state_name(TCPST_TIME_WAIT);
+    time_wait_entry *ended;
+    while ((ended = next_ended(&data->waiting, tcpstate_time_of(&pinfo->abs_ts)))) {
+        const char **was = (const char **)g_hash_table_lookup(data->counted, ended->conn);
+        if (was[final_nodes[ended->role]] == time_wait)
+            recount(st, data, was, final_nodes[ended->role], time_wait_ended);
+        g_free(ended);
+    }
+
     tick_stat_node(st, tree_nodes[NODE_STEPS], 0, TRUE);
     /* One node for all duplicates, whatever frame each copies. */
     char buf[TCPST_LABEL_MAX];
@@ -107,8 +162,12 @@ tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     }
     recount(st, data, counted, NODE_CLOSE_KIND, tcpst_close_kind_name(v->close_kind));
     recount(st, data, counted, NODE_CONN_STATE, tcpst_conn_state_name(v->conn_state));
-    recount(st, data, counted, NODE_CLIENT, tcpst_after_name(v, TCPST_CLIENT));
-    recount(st, data, counted, NODE_SERVER, tcpst_after_name(v, TCPST_SERVER));
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        const char *state = tcpst_after_name(v, role);
+        if (state == time_wait && counted[final_nodes[role]] != time_wait)
+            queue_time_wait(&data->waiting, rec->conn, role, rec->time_wait_ends);
+        recount(st, data, counted, final_nodes[role], state);
+    }
     return TAP_PACKET_REDRAW;
 }
 
@@ -139,6 +198,7 @@ typedef struct {
     double handshake_rtt;       /* SYN to the handshake's ACK, in seconds, or -1 */
     guint64 packets[2], bytes[2];   /* by sender: client, server; a packet captured twice once */
     tcpst_verdict last;         /* of its last packet */
+    tcpstate_time time_wait_ends;   /* of its last packet */
     GArray *lines;              /* segment_line, in frame order: for the ladder, else NULL */
 } conn_report;
 
@@ -147,6 +207,7 @@ typedef struct {
     GHashTable *by_conn;        /* tcpstate_conn_record* -> conn_report */
     GPtrArray *order;           /* conn_report */
     gboolean keep_lines;
+    tcpstate_time latest;       /* the time of the latest packet */
 } conn_reports;
 
 static void
@@ -164,11 +225,13 @@ conn_reports_init(conn_reports *reports, gboolean keep_lines)
     reports->by_conn = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_conn_report);
     reports->order = g_ptr_array_new();
     reports->keep_lines = keep_lines;
+    reports->latest = G_MININT64;
 }
 
 static void
 conn_reports_clear(conn_reports *reports)
 {
+    reports->latest = G_MININT64;
     g_ptr_array_set_size(reports->order, 0);
     g_hash_table_remove_all(reports->by_conn);
 }
@@ -198,10 +261,14 @@ conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_r
         g_hash_table_insert(reports->by_conn, (gpointer)conn, report);
         g_ptr_array_add(reports->order, report);
     }
-    if (pinfo->num == conn->ack_frame && conn->syn_frame)
-        report->handshake_rtt = (double)(conn->ack_time - conn->syn_time) / 1e9;
+    /* From the SYN the handshake answered, as tcpstate.rtt.syn_synack: a lost SYN's retry
+     * timeout is no round trip. */
+    if (pinfo->num == conn->ack_frame && conn->answered_syn_frame && conn->ack_time >= conn->answered_syn_time)
+        report->handshake_rtt = (double)(conn->ack_time - conn->answered_syn_time) / 1e9;
     report->last_time = pinfo->abs_ts;
     report->last = *rec->verdict;
+    report->time_wait_ends = rec->time_wait_ends;
+    reports->latest = MAX(reports->latest, tcpstate_time_of(&pinfo->abs_ts));
     if (rec->verdict->step != TCPST_STEP_DUPLICATE) {
         unsigned from = tcpst_sender(rec->verdict);
         report->packets[from]++;
@@ -277,9 +344,9 @@ column_number(const conn_report *report, conn_column column)
     }
 }
 
-/* Any column's value as text, to be g_free()d. */
+/* Any column's value as text, to be g_free()d; the final states as of `latest`. */
 static char *
-column_text(const conn_report *report, conn_column column)
+column_text(const conn_report *report, conn_column column, tcpstate_time latest)
 {
     const tcpst_verdict *v = &report->last;
     if (conn_columns[column].is_number)
@@ -294,23 +361,55 @@ column_text(const conn_report *report, conn_column column)
     case COL_HISTORY:       return g_strndup(report->conn->core.history, v->history_len);
     case COL_CLOSE_KIND:    return g_strdup(tcpst_close_kind_name(v->close_kind));
     case COL_CLOSED_BY:     return g_strdup(v->closed_by == TCPST_NOBODY ? "-" : tcpst_role_name(v->closed_by));
-    case COL_CLIENT_STATE:  return g_strdup(tcpst_after_name(v, TCPST_CLIENT));
-    case COL_SERVER_STATE:  return g_strdup(tcpst_after_name(v, TCPST_SERVER));
+    case COL_CLIENT_STATE:
+        return g_strdup(final_state_name(v, TCPST_CLIENT, report->time_wait_ends, latest));
+    case COL_SERVER_STATE:
+        return g_strdup(final_state_name(v, TCPST_SERVER, report->time_wait_ends, latest));
     default:                return g_strdup("");
     }
 }
 
 /* ---- -z tcpstate,conv[,tsv][,FILTER] and -z tcpstate,ladder[,FILTER] ---- */
 
+/* A report's FILTER chooses connections, not packets: a connection with any packet that
+ * matches is reported whole (its first frame, its handshake, its final states). So one
+ * listener without the filter follows every connection, and a second one, with it, marks the
+ * connections it sees. */
 typedef struct {
     gboolean tsv;               /* conv: tab-separated instead of aligned */
     conn_reports conns;
+    GHashTable *chosen;         /* tcpstate_conn_record*, with a filter; NULL: all */
 } report_data;
 
 static void
 report_reset(void *p)
 {
-    conn_reports_clear(&((report_data *)p)->conns);
+    report_data *data = (report_data *)p;
+    conn_reports_clear(&data->conns);
+    if (data->chosen)
+        g_hash_table_remove_all(data->chosen);
+}
+
+/* The chooser's listener data is the set itself. */
+static tap_packet_status
+choose_packet(void *p, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *r,
+              tap_flags_t flags _U_)
+{
+    g_hash_table_add((GHashTable *)p, (gpointer)((const tcpstate_tap_record *)r)->conn);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* The connections the report shows, in the order of their first packet. */
+static GPtrArray *
+reported(const report_data *data)
+{
+    GPtrArray *shown = g_ptr_array_new();
+    for (guint i = 0; i < data->conns.order->len; i++) {
+        const conn_report *report = (const conn_report *)g_ptr_array_index(data->conns.order, i);
+        if (!data->chosen || g_hash_table_contains(data->chosen, report->conn))
+            g_ptr_array_add(shown, (gpointer)report);
+    }
+    return shown;
 }
 
 static tap_packet_status
@@ -326,10 +425,12 @@ report_finish(void *p)
 {
     report_data *data = (report_data *)p;
     conn_reports_free(&data->conns);
+    if (data->chosen)
+        g_hash_table_destroy(data->chosen);
     g_free(data);
 }
 
-/* Registers the report's listener; FILTER is what follows "tcpstate,NAME,". FALSE when it
+/* Registers the report's listeners; FILTER is what follows "tcpstate,NAME,". FALSE when they
  * could not be registered (a bad filter). */
 static gboolean
 report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb draw,
@@ -338,13 +439,22 @@ report_start(const char *filter, gboolean tsv, gboolean keep_lines, tap_draw_cb 
     report_data *data = g_new0(report_data, 1);
     data->tsv = tsv;
     conn_reports_init(&data->conns, keep_lines);
-    GString *error = register_tap_listener("tcpstate", data, filter, TL_REQUIRES_NOTHING,
+    if (filter)
+        data->chosen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GString *error = register_tap_listener("tcpstate", data, NULL, TL_REQUIRES_NOTHING,
                                            report_reset, report_packet, draw, report_finish);
+    if (error) {
+        report_finish(data);
+    } else if (filter) {
+        /* The report's own listener frees the set, after the last packet. */
+        error = register_tap_listener("tcpstate", data->chosen, filter, TL_REQUIRES_NOTHING,
+                                      NULL, choose_packet, NULL, NULL);
+        if (error)
+            remove_tap_listener(data);      /* which calls report_finish */
+    }
     if (error) {
         report_failure("Couldn't start the tcpstate %s report: %s", what, error->str);
         g_string_free(error, TRUE);
-        conn_reports_free(&data->conns);
-        g_free(data);
         return FALSE;
     }
     return TRUE;
@@ -354,7 +464,7 @@ static void
 conv_draw(void *p)
 {
     report_data *data = (report_data *)p;
-    GPtrArray *order = data->conns.order;
+    GPtrArray *order = reported(data);
     guint rows = order->len;
     char **cells = g_new0(char *, (rows + 1) * N_COLUMNS);
     size_t width[N_COLUMNS] = { 0 };
@@ -364,7 +474,8 @@ conv_draw(void *p)
             if (!conn_columns[c].name)
                 continue;
             char *cell = r == 0 ? g_strdup(conn_columns[c].name)
-                                : column_text((const conn_report *)g_ptr_array_index(order, r - 1), c);
+                                : column_text((const conn_report *)g_ptr_array_index(order, r - 1), c,
+                                              data->conns.latest);
             cells[r * N_COLUMNS + c] = cell;
             width[c] = MAX(width[c], strlen(cell));
         }
@@ -393,6 +504,7 @@ conv_draw(void *p)
     for (guint i = 0; i < (rows + 1) * N_COLUMNS; i++)
         g_free(cells[i]);
     g_free(cells);
+    g_ptr_array_free(order, TRUE);
 }
 
 /* ---- -z tcpstate,ladder[,FILTER]: the tutorial's picture ---- */
@@ -482,12 +594,13 @@ ladder_connection(const conn_report *report)
 static void
 ladder_draw(void *p)
 {
-    GPtrArray *order = ((report_data *)p)->conns.order;
+    GPtrArray *order = reported((report_data *)p);
     printf("================================================================================\n");
     printf("TCP State ladder: %u connection%s\n", order->len, plurality(order->len, "", "s"));
     for (guint i = 0; i < order->len; i++)
         ladder_connection((const conn_report *)g_ptr_array_index(order, i));
     printf("================================================================================\n");
+    g_ptr_array_free(order, TRUE);
 }
 
 /* ---- the connection table in the GUI (Statistics > TCP State Connections), and in tshark as
@@ -502,6 +615,7 @@ static guint n_table_columns;
 typedef struct {
     conn_reports conns;
     GHashTable *rows;           /* tcpstate_conn_record* -> row + 1 */
+    GQueue waiting;             /* time_wait_entry of a conn_report: its row says TIME_WAIT */
 } table_data;
 static GHashTable *data_by_table;
 
@@ -509,6 +623,7 @@ static void
 free_table_data(gpointer p)
 {
     table_data *data = (table_data *)p;
+    g_queue_clear_full(&data->waiting, g_free);
     conn_reports_free(&data->conns);
     g_hash_table_destroy(data->rows);
     g_free(data);
@@ -530,6 +645,21 @@ conn_table_init(stat_tap_table_ui *ui)
     g_hash_table_replace(data_by_table, table, data);
 }
 
+/* The row of a connection's report, as of `latest`. */
+static void
+fill_row(stat_tap_table *table, guint row, const conn_report *report, tcpstate_time latest)
+{
+    for (guint c = 0; c < n_table_columns; c++) {
+        stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, c);
+        if (item->type == TABLE_ITEM_UINT) {
+            item->value.uint_value = (guint)column_number(report, table_columns[c]);
+        } else {
+            g_free((char *)item->value.string_value);
+            item->value.string_value = column_text(report, table_columns[c], latest);
+        }
+    }
+}
+
 static tap_packet_status
 conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
                   tap_flags_t flags _U_)
@@ -541,6 +671,17 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
     const conn_report *report = conn_reports_add(&data->conns, pinfo, rec);
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(data->rows, rec->conn));
 
+    time_wait_entry *ended;
+    while ((ended = next_ended(&data->waiting, data->conns.latest))) {
+        const conn_report *waiting = (const conn_report *)ended->conn;
+        fill_row(table, GPOINTER_TO_UINT(g_hash_table_lookup(data->rows, waiting->conn)) - 1,
+                 waiting, data->conns.latest);
+        g_free(ended);
+    }
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        if (tcpst_after(rec->verdict, role) == TCPST_TIME_WAIT)
+            queue_time_wait(&data->waiting, report, role, rec->time_wait_ends);
+
     if (!row) {
         stat_tap_table_item_type items[N_COLUMNS];
         memset(items, 0, sizeof items);
@@ -550,15 +691,7 @@ conn_table_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const vo
         stat_tap_init_table_row(table, row - 1, n_table_columns, items);
         g_hash_table_insert(data->rows, (gpointer)rec->conn, GUINT_TO_POINTER(row));
     }
-    for (guint c = 0; c < n_table_columns; c++) {
-        stat_tap_table_item_type *item = stat_tap_get_field_data(table, row - 1, c);
-        if (item->type == TABLE_ITEM_UINT) {
-            item->value.uint_value = (guint)column_number(report, table_columns[c]);
-        } else {
-            g_free((char *)item->value.string_value);
-            item->value.string_value = column_text(report, table_columns[c]);
-        }
-    }
+    fill_row(table, row - 1, report, data->conns.latest);
     return TAP_PACKET_REDRAW;
 }
 
@@ -584,13 +717,16 @@ conn_table_reset(stat_tap_table *table)
     table->num_elements = 0;
     table_data *data = (table_data *)g_hash_table_lookup(data_by_table, table);
     if (data) {
+        g_queue_clear_full(&data->waiting, g_free);
         conn_reports_clear(&data->conns);
         g_hash_table_remove_all(data->rows);
     }
 }
 
+/* REGISTER_PACKET_STAT_GROUP_UNSORTED puts it in the Statistics menu itself; the GUI makes no
+ * menu of REGISTER_STAT_GROUP_GENERIC (only `wireshark -z` reached the table). */
 static stat_tap_table_ui conn_table_ui = {
-    REGISTER_STAT_GROUP_GENERIC, "TCP State Connections", "tcpstate", "tcpstate,conntable",
+    REGISTER_PACKET_STAT_GROUP_UNSORTED, "TCP State Connections", "tcpstate", "tcpstate,conntable",
     conn_table_init, conn_table_packet, conn_table_reset, conn_table_free_item, NULL,
     0, table_fields, 0, NULL, NULL, 0
 };

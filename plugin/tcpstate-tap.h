@@ -59,7 +59,10 @@ typedef struct {
     guint32 copy_delay_us;          /* the second copy this long after the first */
     guint32 syn_frame, synack_frame, ack_frame;
     guint32 fin_frame[2];           /* first FIN of the client, of the server */
-    tcpstate_time syn_time, synack_time, ack_time;
+    /* The SYN the SYN+ACK answers: the client's last one captured before it (a retry after a
+     * lost SYN included), or, when the SYN+ACK came first, the first one after it. */
+    guint32 answered_syn_frame;
+    tcpstate_time syn_time, synack_time, ack_time, answered_syn_time;
     tcpstate_time time_wait_since;  /* when an end last entered TIME_WAIT */
 } tcpstate_conn_record;
 
@@ -82,6 +85,8 @@ typedef struct {
                                    preferences say so */
     guint32 payload_len;        /* tcp.len */
     guint32 duplicate_of;       /* with TCPST_STEP_DUPLICATE: the frame of the first copy */
+    tcpstate_time time_wait_ends;   /* with an end in TIME_WAIT after it: when that end reaches
+                                       CLOSED (the TIME_WAIT preference) */
 } tcpstate_tap_record;
 
 /* The address of one end of a tuple, pointing into it. */

@@ -84,13 +84,16 @@ typedef gboolean tcpstate_pref_bool;
 /* A stat_tap_ui init callback:
  *     static tcpstate_tap_init_result init(const char *arg, void *userdata)
  *     { ...; TCPSTATE_TAP_INIT_RETURN(started); }
- * returns whether the report started from 4.6 on, and nothing before. */
+ * returns whether the report started from 4.6 on, and tshark fails; before, nothing is
+ * returned, and a report that could not start (a bad filter) exits with status 1, as 4.0's
+ * own reports do (-z conv,tcp,FILTER, -z io,stat,...). */
 #if TCPSTATE_WS_AT_LEAST(4, 6)
 typedef bool tcpstate_tap_init_result;
 #define TCPSTATE_TAP_INIT_RETURN(started) return (started)
 #else
+#include <stdlib.h>
 typedef void tcpstate_tap_init_result;
-#define TCPSTATE_TAP_INIT_RETURN(started) do { (void)(started); return; } while (0)
+#define TCPSTATE_TAP_INIT_RETURN(started) do { if (!(started)) exit(1); return; } while (0)
 #endif
 
 #ifdef TCPSTATE_WS_COMPAT_EMBEDDING

@@ -7,16 +7,19 @@
 #     valid when the GUI itself loaded the plugin (without it Wireshark shows "isn't a valid
 #     display filter" and leaves the capture closed), and the main window takes the capture's
 #     name as its title once the file is read;
-#   - a screenshot of that window is not blank.
+#   - a screenshot of that window is not blank;
+#   - Statistics → TCP State Connections and Statistics → TCP State (the statistics tree) are
+#     in the menu and open their dialogs.
 # Exit 0 on success, 1 on failure, 77 (ctest's skip code) when Xvfb, Wireshark's GUI or the X
-# tools are not installed or cannot start here. Installs nothing. Bounded: under a minute at most (about 5 s when it passes),
-# and everything it started is stopped.
+# tools are not installed or cannot start here. Installs nothing. Bounded (ctest stops it
+# after 10 minutes; about 1 to 2 minutes when it passes, more on a busy machine), and
+# everything it started is stopped.
 #
 # Wireshark ignores WIRESHARK_PLUGIN_DIR and personal plugin folders when the real user is
 # root, so as root the GUI runs as nobody with HOME and the plugin folder in a private dir.
 set -u
 plugin=$1 capture=$2
-deps="wireshark-qt xvfb x11-utils imagemagick"
+deps="wireshark-qt xvfb x11-utils imagemagick xdotool"
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() {
@@ -28,7 +31,8 @@ fail() {
 }
 
 for cmd in Xvfb:xvfb wireshark:wireshark-qt tshark:tshark xwininfo:x11-utils \
-           import:imagemagick identify:imagemagick setpriv:util-linux timeout:coreutils; do
+           import:imagemagick identify:imagemagick xdotool:xdotool setpriv:util-linux \
+           timeout:coreutils; do
     command -v "${cmd%%:*}" >/dev/null 2>&1 ||
         skip "${cmd%%:*} is not installed (Debian package ${cmd#*:}); the GUI test needs: $deps"
 done
@@ -132,5 +136,56 @@ awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' ||
     fail "the screenshot of $capname is blank (standard deviation $spread)"
 kill -0 "$ws_pid" 2>/dev/null || fail "wireshark exited after opening $capname"
 
-echo "OK: Wireshark $(wireshark --version 2>/dev/null | head -n 1 | awk '{print $2}') GUI opened $capname under Xvfb with tcpstate loaded (filter 'tcpstate' accepted; screenshot spread $spread)"
+# 5. Both entries of the Statistics menu open their dialogs. A menu item has no name a key
+# can reach (no mnemonic), so each is found by walking the menu with KEY (Down from its top,
+# Up from its bottom) until choosing the item opens the window "Wireshark · TITLE · CAPTURE";
+# a window a wrong item opened (a dialog, an error message) is closed with Escape.
+shown_dialogs() {   # the ids of the other shown top-level windows: dialogs, message boxes
+    for id in $(xwininfo -root -children 2>/dev/null | awk '/^ +0x/ { print $1 }'); do
+        [ "$((id))" = "$((win))" ] && continue
+        xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable' && echo "$id"
+    done
+}
+target_dialog() {   # target_dialog TITLE: the id of the shown window "Wireshark · TITLE · CAPTURE"
+    for id in $(shown_dialogs); do
+        xwininfo -id "$id" | grep -qF "\"Wireshark · $1 · $capname\"" && { echo "$id"; return 0; }
+    done
+    return 1
+}
+close_dialogs() {   # Escape to each shown dialog (some open late), until none is left
+    tries=0
+    while [ -n "$(shown_dialogs)" ] && [ $tries -lt 15 ]; do
+        for id in $(shown_dialogs); do
+            xdotool windowfocus --sync "$id" key Escape 2>/dev/null
+        done
+        sleep 0.3
+        tries=$((tries + 1))
+    done
+}
+open_from_statistics() {   # open_from_statistics KEY TITLE: prints the dialog's window id
+    steps=1
+    while [ $steps -le 40 ]; do
+        close_dialogs
+        xdotool windowfocus --sync "$win" key --clearmodifiers alt+s
+        sleep 0.3
+        xdotool key --repeat $steps --delay 20 "$1" key Return
+        waited=0
+        while [ $waited -lt 15 ]; do   # up to 3 s; a wrong item's window ends the wait
+            target_dialog "$2" && return 0
+            [ -n "$(shown_dialogs)" ] && [ $waited -ge 2 ] && break
+            sleep 0.2
+            waited=$((waited + 1))
+        done
+        xdotool windowfocus --sync "$win" key Escape key Escape   # a submenu, the menu
+        steps=$((steps + 1))
+    done
+    return 1
+}
+table=$(open_from_statistics Down "TCP State Connections") ||
+    fail "Statistics → TCP State Connections is not in the menu, or did not open its dialog"
+tree=$(open_from_statistics Up "TCP State") ||
+    fail "Statistics → TCP State is not in the menu, or did not open its dialog"
+kill -0 "$ws_pid" 2>/dev/null || fail "wireshark exited after opening the statistics dialogs"
+
+echo "OK: Wireshark $(wireshark --version 2>/dev/null | head -n 1 | awk '{print $2}') GUI opened $capname under Xvfb with tcpstate loaded (filter 'tcpstate' accepted; screenshot spread $spread); Statistics → TCP State Connections and → TCP State opened their dialogs"
 exit 0

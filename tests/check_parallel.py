@@ -22,6 +22,7 @@ and merges the outputs. On every capture, the merge must equal one tshark's outp
   packet, and tcpstate.stream grouping the rows as tshark's does.
 Skipped (77) where GNU parallel, tcpdump (or, for --hosts, rsync) is not installed.
 """
+import collections
 import concurrent.futures
 import os
 import re
@@ -84,6 +85,24 @@ def parse(text):
     return rows, conv, tree
 
 
+# A TIME_WAIT that ended after its shard's last packet but before the capture's: one tshark
+# says CLOSED, a shard cannot know (README.md, Big captures, "What stays the shard's").
+ENDED = "CLOSED (TIME_WAIT ended)"
+
+
+def shard_view(want, got):
+    """One tshark's final state as a shard sees it."""
+    return "TIME_WAIT" if want == ENDED and got == "TIME_WAIT" else want
+
+
+def tree_as_shards_see(tree):
+    """The tree's nodes with ENDED counted as TIME_WAIT, in a stable order."""
+    counts = collections.Counter()
+    for depth, name, count in tree:
+        counts[depth, "TIME_WAIT" if name == ENDED else name] += count
+    return sorted(counts.items())
+
+
 def compare(want_text, got_text):
     problems = []
     want_rows, want_conv, want_tree = parse(want_text)
@@ -91,12 +110,12 @@ def compare(want_text, got_text):
     if len(got_conv) != len(want_conv):
         problems.append(f"{len(got_conv)} connections, one tshark says {len(want_conv)}")
     for n, (w, g) in enumerate(zip(want_conv, got_conv)):
-        w = {k: v for k, v in w.items() if k != "stream"}
+        w = {k: shard_view(v, g.get(k)) for k, v in w.items() if k != "stream"}
         g = {k: v for k, v in g.items() if k != "stream"}
         if w != g:
             diff = {k: (w.get(k), g.get(k)) for k in w.keys() | g.keys() if w.get(k) != g.get(k)}
             problems.append(f"connection row {n + 1}: (one tshark, merged) {diff}")
-    if got_tree != want_tree:
+    if got_tree != want_tree and tree_as_shards_see(got_tree) != tree_as_shards_see(want_tree):
         wrong = [(w, g) for w, g in zip(want_tree, got_tree) if w != g]
         problems.append(f"statistics tree: {len(got_tree)} nodes for {len(want_tree)}; "
                         f"first difference (one tshark, merged) {wrong[:1]}")

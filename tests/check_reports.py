@@ -22,7 +22,9 @@ from tcpstate_test import SKIP, corpus_captures, run_each, tshark
 PER_PACKET = ["frame.number", "tcpstate.stream", "tcpstate.sender", "tcpstate.step",
               "tcpstate.client.state", "tcpstate.server.state", "tcpstate.conn_state",
               "tcpstate.history", "tcpstate.close_kind", "tcpstate.client.prev_state",
-              "tcpstate.server.prev_state"]
+              "tcpstate.server.prev_state", "frame.time_epoch"]
+
+TIME_WAIT_S = 60    # the TIME_WAIT preference's default
 
 
 def judged_packets(plugin, capture):
@@ -72,10 +74,24 @@ def is_copy(packet):
     return packet["tcpstate.step"].startswith("Duplicate of frame")
 
 
+def final_state(stream_packets, role, latest):
+    """An end's state after its connection's last packet; CLOSED, saying why, where its
+    TIME_WAIT ended by the time of the capture's latest judged packet."""
+    state = stream_packets[-1][f"tcpstate.{role}.state"]
+    if state != "TIME_WAIT":
+        return state
+    entered = [p for p in stream_packets if p[f"tcpstate.{role}.state"] == "TIME_WAIT"
+               and p[f"tcpstate.{role}.prev_state"] not in ("", "TIME_WAIT")]
+    if entered and float(entered[-1]["frame.time_epoch"]) + TIME_WAIT_S <= latest:
+        return "CLOSED (TIME_WAIT ended)"
+    return state
+
+
 def check_capture(plugin, capture):
     problems = []
     packets = judged_packets(plugin, capture)
     text = reports(plugin, capture)
+    latest = max((float(p["frame.time_epoch"]) for p in packets), default=0)
 
     by_stream = collections.OrderedDict()
     for p in packets:
@@ -92,8 +108,8 @@ def check_capture(plugin, capture):
             "conn_state": last["tcpstate.conn_state"],
             "history": last["tcpstate.history"],
             "close_kind": last["tcpstate.close_kind"] or "open",
-            "client_state": last["tcpstate.client.state"],
-            "server_state": last["tcpstate.server.state"],
+            "client_state": final_state(stream_packets, "client", latest),
+            "server_state": final_state(stream_packets, "server", latest),
             # a packet the capture holds twice counts once
             "c2s_packets": str(sum(p["tcpstate.sender"] == "client" and not is_copy(p) for p in stream_packets)),
             "s2c_packets": str(sum(p["tcpstate.sender"] == "server" and not is_copy(p) for p in stream_packets)),

@@ -13,6 +13,13 @@
 #                        ACK before the server's FIN it acknowledges
 #   reordered-handshake  http-client-close with frames 2 and 3 swapped: the client's ACK
 #                        before the SYN+ACK
+#   time-wait-ended      http-client-close, then retrans-syn 100 s later: the first client's
+#                        TIME_WAIT (60 s by default) ends long before the capture's last packet
+#   snaplen-60           http-client-close cut to 60 bytes a frame (tcpdump -s 60): the TCP
+#                        options and every payload byte are not captured
+#   reordered-syn        http-client-close with the SYN+ACK stamped 1 ms earlier, so that a
+#                        capture sorted by time (two interfaces whose clocks disagree, merged
+#                        with mergecap) holds it before the SYN it answers
 # Needs editcap, mergecap and tshark (Wireshark's command-line tools); no root.
 set -euo pipefail
 dir=$(cd "$(dirname "$0")/../../sample-pcaps" && pwd)
@@ -43,3 +50,12 @@ for name in http-client-close ipv6-client-close; do
 done
 frames "$http" 1-9 11 10 > "$dir/reordered-final-ack.pcap"
 frames "$http" 1 3 2 4-11 > "$dir/reordered-handshake.pcap"
+editcap -s 60 "$http" "$dir/snaplen-60.pcap"
+first_packet() { capinfos -S -a -T -r "$1" | cut -f2; }
+editcap -t "$(awk -v a="$(first_packet "$http")" -v b="$(first_packet "$dir/retrans-syn.pcap")" \
+              'BEGIN { printf "%.6f", a + 100 - b }')" "$dir/retrans-syn.pcap" "$work/later.pcap"
+mergecap -w "$dir/time-wait-ended.pcap" "$http" "$work/later.pcap"
+editcap -r "$http" "$work/synack.pcap" 2
+editcap -t -0.001 "$work/synack.pcap" "$work/synack-early.pcap"
+editcap "$http" "$work/no-synack.pcap" 2
+mergecap -w "$dir/reordered-syn.pcap" "$work/synack-early.pcap" "$work/no-synack.pcap"
