@@ -8,15 +8,22 @@
 #     display filter" and leaves the capture closed), and the main window takes the capture's
 #     name as its title once the file is read;
 #   - a screenshot of that window is not blank.
+# check_gui.sh PLUGIN CAPTURE --flow-graph [SHOT.png]
+#   then also opens Statistics -> Flow Graph, picks the flow type "TCP State" and checks on
+#   screen (text recognition, tesseract) that the dialog shows that flow type, the handshake's
+#   first step and the close's last one; SHOT.png keeps the dialog's screenshot.
 # Exit 0 on success, 1 on failure, 77 (ctest's skip code) when Xvfb, Wireshark's GUI or the X
-# tools are not installed or cannot start here. Installs nothing. Bounded: under a minute at most (about 5 s when it passes),
+# tools are not installed or cannot start here. Installs nothing. Bounded: under a minute at most (about 5 s when it passes;
+# --flow-graph adds up to a minute, most of it text recognition),
 # and everything it started is stopped.
 #
 # Wireshark ignores WIRESHARK_PLUGIN_DIR and personal plugin folders when the real user is
 # root, so as root the GUI runs as nobody with HOME and the plugin folder in a private dir.
 set -u
 plugin=$1 capture=$2
-deps="wireshark-qt xvfb x11-utils imagemagick"
+flow_graph='' flow_shot=''
+[ "${3:-}" != --flow-graph ] || { flow_graph=1 flow_shot=${4:-}; }
+deps="wireshark xvfb x11-utils imagemagick"   # "wireshark": the GUI in Debian 12 to forky
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() {
@@ -27,11 +34,17 @@ fail() {
     exit 1
 }
 
-for cmd in Xvfb:xvfb wireshark:wireshark-qt tshark:tshark xwininfo:x11-utils \
+for cmd in Xvfb:xvfb wireshark:wireshark tshark:tshark xwininfo:x11-utils \
            import:imagemagick identify:imagemagick setpriv:util-linux timeout:coreutils; do
     command -v "${cmd%%:*}" >/dev/null 2>&1 ||
         skip "${cmd%%:*} is not installed (Debian package ${cmd#*:}); the GUI test needs: $deps"
 done
+if [ -n "$flow_graph" ]; then
+    for cmd in xdotool:xdotool tesseract:tesseract-ocr convert:imagemagick; do
+        command -v "${cmd%%:*}" >/dev/null 2>&1 ||
+            skip "${cmd%%:*} is not installed (Debian package ${cmd#*:}); the Flow Graph test needs: $deps xdotool tesseract-ocr"
+    done
+fi
 [ -r "$plugin" ] || { echo "FAIL: no plugin at $plugin"; exit 1; }
 [ -r "$capture" ] || { echo "FAIL: no capture at $capture"; exit 1; }
 
@@ -131,6 +144,63 @@ spread=$(identify -format '%[fx:standard_deviation]' "$work/shot.png")
 awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' ||
     fail "the screenshot of $capname is blank (standard deviation $spread)"
 kill -0 "$ws_pid" 2>/dev/null || fail "wireshark exited after opening $capname"
+
+# ---- 5. With --flow-graph: Statistics -> Flow Graph, flow type "TCP State" ----------------
+# No command-line option opens the dialog and there is no window manager: keys and clicks
+# go through xdotool, and the menu entry and the flow type box are found by their text on
+# the screen (tesseract), so that no release's menu layout is written down here.
+if [ -n "$flow_graph" ]; then
+    # ocr_at PNG WORD1 WORD2: "X Y" on screen of WORD1 followed on its line by WORD2: the
+    # centre of WORD1, or with a third argument "end", just right of WORD2.
+    ocr_at() {
+        convert "$1" -resize 200% -colorspace Gray "$work/ocr.png"
+        tesseract "$work/ocr.png" - tsv 2>/dev/null | awk -F'\t' -v a="$2" -v b="$3" -v end="${4:-}" '
+            NR > 1 && $12 != "" {
+                line = $3 "." $4 "." $5
+                if (prev == a && $12 == b && line == prev_line) {
+                    if (end) print int(($7 + $9) / 2) + 4, int(($8 + $10 / 2) / 2)
+                    else print int(prev_x / 2), int(prev_y / 2)
+                    found = 1; exit
+                }
+                prev = $12; prev_line = line; prev_x = $7 + $9 / 2; prev_y = $8 + $10 / 2
+            }
+            END { exit !found }'
+    }
+    # flow_window: the id of the Flow dialog of this capture, once shown (10 s at most).
+    flow_window() {
+        i=0
+        while [ $i -lt 50 ]; do
+            w=$(xdotool search --onlyvisible --name "Flow · $capname" 2>/dev/null | head -n 1)
+            [ -z "$w" ] || { echo "$w"; return 0; }
+            i=$((i + 1)); sleep 0.2
+        done
+        return 1
+    }
+
+    xdotool windowfocus --sync "$win" key alt+s
+    sleep 1
+    import -window root "$work/menu.png"
+    at=$(ocr_at "$work/menu.png" Flow Graph) || fail "no entry 'Flow Graph' seen in the Statistics menu"
+    # shellcheck disable=SC2086  # "X Y"
+    xdotool mousemove $at click 1
+    flow=$(flow_window) || fail "Statistics -> Flow Graph opened no Flow window for $capname"
+    sleep 1
+    import -window root "$work/flow-all.png"
+    at=$(ocr_at "$work/flow-all.png" Flow type: end) || fail "no 'Flow type:' box seen in the Flow window"
+    # The box's list, then its entry by name (the list's keyboard search).
+    set -- $at
+    xdotool mousemove $(($1 + 40)) "$2" click 1
+    sleep 0.7
+    xdotool type --delay 40 "TCP State"
+    xdotool key Return mousemove 0 0
+    sleep 2
+    import -window "$flow" "$work/flow.png" || fail "could not take a screenshot of the Flow window"
+    [ -z "$flow_shot" ] || cp "$work/flow.png" "$flow_shot"
+    ocr_at "$work/flow.png" TCP State >/dev/null || fail "the Flow window does not show the flow type 'TCP State'"
+    ocr_at "$work/flow.png" Handshake 1/3 >/dev/null || fail "the TCP State flow shows no arrow 'Handshake 1/3'"
+    ocr_at "$work/flow.png" Wave 4/4 >/dev/null || fail "the TCP State flow shows no arrow 'Wave 4/4'"
+    echo "OK: Statistics -> Flow Graph, flow type TCP State: 'Handshake 1/3' and 'Wave 4/4' read on screen"
+fi
 
 echo "OK: Wireshark $(wireshark --version 2>/dev/null | head -n 1 | awk '{print $2}') GUI opened $capname under Xvfb with tcpstate loaded (filter 'tcpstate' accepted; screenshot spread $spread)"
 exit 0
