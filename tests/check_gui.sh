@@ -14,7 +14,7 @@
 #   first step and the close's last one; SHOT.png keeps the dialog's screenshot.
 # Exit 0 on success, 1 on failure, 77 (ctest's skip code) when Xvfb, Wireshark's GUI or the X
 # tools are not installed or cannot start here. Installs nothing. Bounded: under a minute at most (about 5 s when it passes;
-# --flow-graph adds up to a minute, most of it text recognition),
+# --flow-graph adds one to two minutes, most of it text recognition),
 # and everything it started is stopped.
 #
 # Wireshark ignores WIRESHARK_PLUGIN_DIR and personal plugin folders when the real user is
@@ -150,21 +150,28 @@ kill -0 "$ws_pid" 2>/dev/null || fail "wireshark exited after opening $capname"
 # go through xdotool, and the menu entry and the flow type box are found by their text on
 # the screen (tesseract), so that no release's menu layout is written down here.
 if [ -n "$flow_graph" ]; then
-    # ocr_at PNG WORD1 WORD2: "X Y" on screen of WORD1 followed on its line by WORD2: the
-    # centre of WORD1, or with a third argument "end", just right of WORD2.
+    # ocr_at PNG WORD1 WORD2 [end]: "X Y" on screen of WORD1 followed on its line by WORD2:
+    # the centre of WORD1, or with "end", just right of WORD2. The screenshot is read twice,
+    # magnified, its greys stretched and then cut to black and white: rows coloured dark
+    # (Wireshark's colouring rules) defeat the one, thin text the other.
     ocr_at() {
-        convert "$1" -resize 200% -colorspace Gray "$work/ocr.png"
-        tesseract "$work/ocr.png" - tsv 2>/dev/null | awk -F'\t' -v a="$2" -v b="$3" -v end="${4:-}" '
-            NR > 1 && $12 != "" {
-                line = $3 "." $4 "." $5
+        [ -s "$1.tsv" ] || for look in "-level 0%,65%" "-threshold 55%"; do
+            # shellcheck disable=SC2086  # ImageMagick options
+            convert "$1" -resize 300% -colorspace Gray $look "$work/ocr.png"
+            tesseract "$work/ocr.png" - tsv 2>/dev/null
+        done >"$1.tsv"
+        awk -F'\t' -v a="$2" -v b="$3" -v end="${4:-}" '
+            $1 == "level" { pass++ }
+            $1 != "level" && $12 != "" {
+                line = pass "." $3 "." $4 "." $5
                 if (prev == a && $12 == b && line == prev_line) {
-                    if (end) print int(($7 + $9) / 2) + 4, int(($8 + $10 / 2) / 2)
-                    else print int(prev_x / 2), int(prev_y / 2)
+                    if (end) print int(($7 + $9) / 3) + 4, int(($8 + $10 / 2) / 3)
+                    else print int(prev_x / 3), int(prev_y / 3)
                     found = 1; exit
                 }
                 prev = $12; prev_line = line; prev_x = $7 + $9 / 2; prev_y = $8 + $10 / 2
             }
-            END { exit !found }'
+            END { exit !found }' "$1.tsv"
     }
     # flow_window: the id of the Flow dialog of this capture, once shown (10 s at most).
     flow_window() {
