@@ -190,8 +190,22 @@ if [ -n "$flow_graph" ]; then
     sleep 1
     import -window root "$work/menu.png"
     at=$(ocr_at "$work/menu.png" Flow Graph) || fail "no entry 'Flow Graph' seen in the Statistics menu"
-    # shellcheck disable=SC2086  # "X Y"
-    xdotool mousemove $at click 1
+    # The menu takes no clicks from xdotool in 4.4 (Qt 6.8): walk it with Down until the
+    # entry's row, just left of its text, turns to the highlight's colour (blue), then Return.
+    set -- $at
+    steps=0
+    while :; do
+        xdotool key Down
+        steps=$((steps + 1))
+        [ $steps -le 60 ] || fail "Down did not reach 'Flow Graph' in the Statistics menu"
+        import -window root "$work/menu-now.png"
+        rgb=$(convert "$work/menu-now.png" -format "%[fx:int(255*p{$(($1 - 25)),$2}.r)] %[fx:int(255*p{$(($1 - 25)),$2}.b)]" info:)
+        # shellcheck disable=SC2086  # "R B"
+        set -- "$1" "$2" $rgb
+        [ "$4" -le $(($3 + 60)) ] || break
+        set -- "$1" "$2"
+    done
+    xdotool key Return
     flow=$(flow_window) || fail "Statistics -> Flow Graph opened no Flow window for $capname"
     sleep 1
     import -window root "$work/flow-all.png"
