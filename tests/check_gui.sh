@@ -192,6 +192,7 @@ if [ -n "$flow_graph" ]; then
     at=$(ocr_at "$work/menu.png" Flow Graph) || fail "no entry 'Flow Graph' seen in the Statistics menu"
     # The menu takes no clicks from xdotool in 4.4 (Qt 6.8): walk it with Down until the
     # entry's row, just left of its text, turns to the highlight's colour (blue), then Return.
+    # shellcheck disable=SC2086  # "X Y"
     set -- $at
     steps=0
     while :; do
@@ -211,6 +212,7 @@ if [ -n "$flow_graph" ]; then
     import -window root "$work/flow-all.png"
     at=$(ocr_at "$work/flow-all.png" Flow type: end) || fail "no 'Flow type:' box seen in the Flow window"
     # The box's list, then its entry by name (the list's keyboard search).
+    # shellcheck disable=SC2086  # "X Y"
     set -- $at
     xdotool mousemove $(($1 + 40)) "$2" click 1
     sleep 0.7
