@@ -4,8 +4,11 @@
 BUILD    ?= build
 PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev \
             parallel tcpdump rsync
-# For the GUI test under Xvfb: installed when possible, the test skips without them.
-GUI_PACKAGES := wireshark-qt xvfb x11-utils imagemagick xdotool
+# For the GUI tests under Xvfb: installed when possible, the tests skip without them.
+# "wireshark" is the Qt GUI in Debian 13 and later (4.4, 4.6), and pulls wireshark-qt in 12.
+# xdotool and tesseract-ocr drive and read the Flow Graph test (gui-flow-*); xdotool also walks the
+# Statistics menu (gui).
+GUI_PACKAGES := wireshark xvfb x11-utils imagemagick xdotool tesseract-ocr
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
 WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)

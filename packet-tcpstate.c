@@ -1295,5 +1295,5 @@ proto_reg_handoff_tcpstate(void)
         dissect_tcp_and_track, -1, "tcpstate_tcp", "TCP (tracked by TCP State)");
     dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
 
-    tcpstate_register_reports();
+    tcpstate_register_reports(proto_tcpstate);
 }

@@ -3,7 +3,8 @@
  *   -z tcpstate,tree                 the statistics tree (also Statistics > TCP State)
  *   -z tcpstate,conv[,tsv][,FILTER]  one row per connection
  *   -z tcpstate,ladder[,FILTER]      the tutorial's picture: arrows between client and server
- * and the GUI's connection table (Statistics > TCP State Connections).
+ * the GUI's connection table (Statistics > TCP State Connections), and the ladder in the
+ * GUI: the flow type "TCP State" of Statistics > Flow Graph (tshark -z flow,tcpstate,...).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +20,7 @@
 
 #include <wsutil/report_message.h>
 #include <wsutil/str_util.h>
+#include <wsutil/wslog.h>
 
 #include "tcpstate-tap.h"
 #include "ws-compat.h"
@@ -748,6 +750,76 @@ register_conn_table(void)
     register_stat_tap_table_ui(&conn_table_ui);
 }
 
+/* ---- the Flow Graph's "TCP State" flow type (also tshark -z flow,tcpstate,standard|network)
+ * the ladder's arrows in the GUI: the step above each arrow, both states beside it ---- */
+
+#if TCPSTATE_WS_SEQ_ANALYSIS
+/* "client FIN_WAIT_2 · server CLOSE_WAIT", then " · anomaly: NAME" for each anomaly. */
+static char *
+flow_comment(const tcpst_verdict *v)
+{
+    GString *text = g_string_new(NULL);
+    g_string_printf(text, "client %s \u00b7 server %s", tcpst_after_name(v, TCPST_CLIENT),
+                    tcpst_after_name(v, TCPST_SERVER));
+    for (unsigned a = 0; a < TCPST_N_ANOMALIES; a++)
+        if (v->anomalies & (1u << a))
+            g_string_append_printf(text, " \u00b7 anomaly: %s", tcpst_anomaly_info_of(a)->name);
+    return g_string_free(text, FALSE);
+}
+
+/* The step ("Wave 2+3/4"); a segment that is no step keeps its flags and length
+ * ("PSH+ACK len=73"), as the ladder shows them. */
+static char *
+flow_label(const tcpstate_tap_record *rec)
+{
+    char buf[TCPST_LABEL_MAX];
+    const char *step = tcpst_verdict_label(rec->verdict, TCPST_LABEL_SHORT, rec->duplicate_of, buf);
+    if (step)
+        return g_strdup(step);
+    char *flags = flag_names(rec->flags);
+    if (!rec->payload_len)
+        return flags;
+    char *label = g_strdup_printf("%s len=%u", flags, rec->payload_len);
+    g_free(flags);
+    return label;
+}
+
+static tap_packet_status
+flow_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+            tap_flags_t flags _U_)
+{
+    tcpstate_seq_info *sainfo = (tcpstate_seq_info *)p;
+    const tcpstate_tap_record *rec = (const tcpstate_tap_record *)data;
+    tcpstate_seq_item *sai = sequence_analysis_create_sai_with_addresses(pinfo, sainfo);
+    if (!sai)
+        return TAP_PACKET_DONT_REDRAW;
+    sequence_analysis_use_color_filter(pinfo, sai);
+    sai->frame_number = pinfo->num;
+    sai->port_src = (guint16)pinfo->srcport;
+    sai->port_dst = (guint16)pinfo->destport;
+    sai->frame_label = flow_label(rec);
+    sai->comment = flow_comment(rec->verdict);
+    sai->conv_num = (guint16)rec->stream;
+    sai->line_style = 1;
+    sai->display = TRUE;
+    g_queue_push_tail(sainfo->items, sai);
+    return TAP_PACKET_REDRAW;
+}
+#endif
+
+static void
+register_flow_type(int proto)
+{
+#if TCPSTATE_WS_SEQ_ANALYSIS
+    register_seq_analysis("tcpstate", "TCP State", proto, "tcpstate", 0, flow_packet);
+#else
+    (void)proto;
+    ws_message("tcpstate: no \"TCP State\" flow type in the Flow Graph: the layout of its "
+               "records in Wireshark %d.%d is not known to this plugin (ws-compat.h)",
+               WIRESHARK_VERSION_MAJOR, WIRESHARK_VERSION_MINOR);
+#endif
+}
+
 /* ---- registration ---- */
 
 /* "tcpstate,conv", "tcpstate,conv,tsv", "tcpstate,conv,FILTER", "tcpstate,conv,tsv,FILTER" */
@@ -783,11 +855,12 @@ static stat_tap_ui ladder_ui = {
 };
 
 void
-tcpstate_register_reports(void)
+tcpstate_register_reports(int proto)
 {
     stats_tree_register_plugin("tcpstate", "tcpstate", "TCP State", 0, tree_packet, tree_init,
                                tree_cleanup);
     register_stat_tap_ui(&conv_ui, NULL);
     register_stat_tap_ui(&ladder_ui, NULL);
     register_conn_table();
+    register_flow_type(proto);
 }

@@ -103,7 +103,8 @@ tcpstate_conn_address(const tcpstate_conn_record *conn, int role, address *out)
     tcpstate_tuple_address(&conn->tuple, role, out);
 }
 
-/* plugin/tcpstate-reports.c: the -z reports and the GUI's statistics, on the "tcpstate" tap. */
-void tcpstate_register_reports(void);
+/* plugin/tcpstate-reports.c: the -z reports, the GUI's statistics and the Flow Graph's flow
+ * type, on the "tcpstate" tap of the protocol proto. */
+void tcpstate_register_reports(int proto);
 
 #endif /* TCPSTATE_TAP_H */

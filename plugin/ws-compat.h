@@ -28,6 +28,8 @@
  *       lose their Buffer or tvbuff argument and wtap_rec_init() takes the buffer size;
  *       ws_log_init() loses the program name, configuration_init() the namespace, and
  *       proto_item_fill_label() gains a value-offset argument. See tcpstate_record below.
+ *  4.4, 4.6  The Flow Graph's item and graph structs, whose header is not installed: see
+ *       TCPSTATE_WS_SEQ_ANALYSIS below.
  *
  * Unchanged from 4.0 to 4.6 for what tcpstate uses: the plugin entry points plugin_version,
  * plugin_want_major/minor and plugin_register() with proto_register_plugin() (the 4.6
@@ -94,6 +96,105 @@ typedef bool tcpstate_tap_init_result;
 #include <stdlib.h>
 typedef void tcpstate_tap_init_result;
 #define TCPSTATE_TAP_INIT_RETURN(started) do { if (!(started)) exit(1); return; } while (0)
+#endif
+
+/* The Flow Graph (Statistics > Flow Graph, `tshark -z flow,NAME,...`): register_seq_analysis()
+ * and its helpers are exported by libwireshark, but their header, epan/sequence_analysis.h,
+ * is in no development package, and the tap callback must fill Wireshark's own item struct,
+ * whose layout changed in each release below. Declared here from each release's header
+ * (4.0.17 from Debian's source package; 4.4 and 4.6 from Wireshark's public source) and held
+ * to what each release's libwireshark does with them: the sizes it allocates
+ * (sequence_analysis_create_sai_with_addresses(), sequence_analysis_info_new()) and the
+ * offsets it writes (sequence_analysis_use_color_filter()), read off the disassembly of
+ * libwireshark 4.0.17, 4.4.19 and 4.6.9 (amd64). The asserts below carry those figures. On
+ * any other release the layout is unknown: TCPSTATE_WS_SEQ_ANALYSIS is 0 and the flow type
+ * is not registered, rather than written into memory of another shape.
+ *
+ *  4.4  has_color_filter, display and any_addr became C99 bools (one byte; were gboolean);
+ *       seq_analysis_info_t gained occurrence[MAX_NUM_NODES] before num_nodes.
+ *  4.6  seq_analysis_item_t gained free_info_ptr, a callback freeing info_ptr. */
+#if WIRESHARK_VERSION_MAJOR == 4 && \
+    (WIRESHARK_VERSION_MINOR == 0 || WIRESHARK_VERSION_MINOR == 4 || WIRESHARK_VERSION_MINOR == 6)
+#define TCPSTATE_WS_SEQ_ANALYSIS 1
+#include <stddef.h>
+#include <epan/address.h>
+#include <epan/packet_info.h>
+#include <epan/tap.h>
+
+#define TCPSTATE_SEQ_MAX_NODES 40           /* MAX_NUM_NODES */
+
+#if TCPSTATE_WS_AT_LEAST(4, 4)
+typedef bool tcpstate_seq_bool;
+#else
+typedef gboolean tcpstate_seq_bool;
+#endif
+
+/* seq_analysis_item_t: one arrow. Wireshark frees it with g_free() of frame_label, time_str
+ * and comment, so those are g_malloc()ed. */
+typedef struct {
+    guint32 frame_number;
+    address src_addr;
+    guint16 port_src;
+    address dst_addr;
+    guint16 port_dst;
+    char *frame_label;                  /* above the arrow */
+    char *time_str;
+    char *comment;                      /* right of the graph */
+    guint16 conv_num;                   /* the colour of the arrows of one conversation */
+    unsigned fg_color;
+    unsigned bg_color;
+    tcpstate_seq_bool has_color_filter;
+    tcpstate_seq_bool display;
+    unsigned src_node;
+    unsigned dst_node;
+    guint16 line_style;
+    guint32 info_type;                  /* ga_info_type from 4.4, an enum of the same size */
+    void *info_ptr;
+#if TCPSTATE_WS_AT_LEAST(4, 6)
+    void (*free_info_ptr)(void *info_ptr);
+#endif
+} tcpstate_seq_item;
+
+/* seq_analysis_info_t: the whole graph, the tap's user data. */
+typedef struct {
+    const char *name;
+    tcpstate_seq_bool any_addr;
+    int nconv;
+    GQueue *items;                      /* of tcpstate_seq_item */
+    GHashTable *ht;
+    address nodes[TCPSTATE_SEQ_MAX_NODES];
+#if TCPSTATE_WS_AT_LEAST(4, 4)
+    guint8 occurrence[TCPSTATE_SEQ_MAX_NODES];
+#endif
+    guint32 num_nodes;
+} tcpstate_seq_info;
+
+/* The figures measured on amd64; other LP64 systems lay these out alike. */
+#if GLIB_SIZEOF_VOID_P == 8
+#if TCPSTATE_WS_AT_LEAST(4, 6)
+G_STATIC_ASSERT(sizeof(tcpstate_seq_item) == 0x90 && sizeof(tcpstate_seq_info) == 0x410);
+#elif TCPSTATE_WS_AT_LEAST(4, 4)
+G_STATIC_ASSERT(sizeof(tcpstate_seq_item) == 0x88 && sizeof(tcpstate_seq_info) == 0x410);
+#else
+G_STATIC_ASSERT(sizeof(tcpstate_seq_item) == 0x90 && sizeof(tcpstate_seq_info) == 0x3e8);
+#endif
+G_STATIC_ASSERT(offsetof(tcpstate_seq_item, display) == (TCPSTATE_WS_AT_LEAST(4, 4) ? 0x6d : 0x70));
+G_STATIC_ASSERT(offsetof(tcpstate_seq_item, frame_label) == 0x48 &&
+                offsetof(tcpstate_seq_item, comment) == 0x58 &&
+                offsetof(tcpstate_seq_item, conv_num) == 0x60 &&
+                offsetof(tcpstate_seq_item, bg_color) == 0x68 &&
+                offsetof(tcpstate_seq_item, has_color_filter) == 0x6c &&
+                offsetof(tcpstate_seq_info, items) == 0x10);
+#endif
+
+/* From epan/sequence_analysis.h, with the types above. */
+void register_seq_analysis(const char *name, const char *ui_name, const int proto_id,
+                           const char *tap_listener, guint tap_flags, tap_packet_cb tap_func);
+tcpstate_seq_item *sequence_analysis_create_sai_with_addresses(packet_info *pinfo,
+                                                              tcpstate_seq_info *sainfo);
+void sequence_analysis_use_color_filter(packet_info *pinfo, tcpstate_seq_item *sai);
+#else
+#define TCPSTATE_WS_SEQ_ANALYSIS 0
 #endif
 
 #ifdef TCPSTATE_WS_COMPAT_EMBEDDING

@@ -5,6 +5,8 @@
 #   docs/gui-details.png  packet details of frame 9 (Wave 2/4) with the TCP State subtree open
 #   docs/gui-columns.png  the packet list with Step, Client state and Server state columns
 #   docs/gui-stats.png    Statistics -> TCP State (taken only when the plugin registers it)
+#   docs/gui-flow.png     Statistics -> Flow Graph, flow type TCP State (needs xdotool and
+#                         tesseract-ocr, as tests/check_gui.sh --flow-graph)
 # Builds nothing: PLUGIN_SO defaults to build/plugins/4.0/epan/tcpstate.so. Installs what it
 # needs from the distribution's archive when missing (apt-get, through sudo when not root).
 #
@@ -25,8 +27,8 @@ t0=$(date +%s)
 
 # --- what the script needs, installed when missing ---------------------------------------
 missing=
-for need in wireshark:wireshark-qt tshark:tshark Xvfb:xvfb import:imagemagick \
-            convert:imagemagick xdotool:xdotool xwininfo:x11-utils; do
+for need in wireshark:wireshark tshark:tshark Xvfb:xvfb import:imagemagick \
+            convert:imagemagick xdotool:xdotool xwininfo:x11-utils tesseract:tesseract-ocr; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing="$missing ${need#*:}"
 done
 if [ -n "$missing" ]; then
@@ -204,6 +206,15 @@ if $as_user env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" tshark -z
     stop
 else
     echo "  gui-stats.png: skipped, this build of the plugin has no 'tcpstate,tree' statistics"
+fi
+
+# (d) Statistics -> Flow Graph with the flow type "TCP State", the ladder in the GUI: taken by
+# the GUI test, which opens it and reads it back (tests/check_gui.sh --flow-graph), without
+# the dialog's lower buttons.
+if "$repo/tests/check_gui.sh" "$plugin" "$capture" --flow-graph "$work/flow.png" >"$work/flow.log" 2>&1; then
+    save "$work/flow.png" "$out/gui-flow.png" "1024x520+0+0"
+else
+    echo "  gui-flow.png: skipped, the Flow Graph test did not pass:" >&2; cat "$work/flow.log" >&2
 fi
 
 echo "Done in $(( $(date +%s) - t0 )) s. Look at them before committing."

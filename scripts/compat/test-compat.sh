@@ -42,8 +42,9 @@
 # Environment: TCPSTATE_COMPAT_CACHE (cache folder), TCPSTATE_COMPAT_MIRROR (Debian mirror,
 # default http://deb.debian.org/debian), TCPSTATE_COMPAT_SHARED (the folder holding
 # pcaps-public, default ../shared), TCPSTATE_COMPAT_SUITE_4_6 (forky or sid),
-# TCPSTATE_COMPAT_EXTRA_PACKAGES (more Debian packages for the roots, e.g. "wireshark-qt xvfb
-# x11-utils imagemagick" for the GUI test, which skips without them; added to the cached
+# TCPSTATE_COMPAT_EXTRA_PACKAGES (more Debian packages for the roots, e.g. "wireshark xvfb
+# x11-utils imagemagick xdotool tesseract-ocr" for the GUI tests, which skip without them;
+# forky has no wireshark-qt, "wireshark" is the GUI in every suite; added to the cached
 # roots on the next run).
 # Needs root (re-runs itself through sudo), Debian's debootstrap (installed with apt-get when
 # missing), and mount/chroot rights. Exit status 0 when every release passed or was skipped:
