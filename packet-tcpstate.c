@@ -44,6 +44,7 @@ static int proto_tcp = -1;
 static int tcpstate_tap = -1;
 
 static int hf_tcpstate_step = -1;
+static int hf_tcpstate_explain = -1;
 static int hf_tcpstate_handshake = -1;
 static int hf_tcpstate_wave = -1;
 static int hf_tcpstate_sender = -1;
@@ -96,6 +97,14 @@ static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
 #define DUPLICATE_WINDOW_DEFAULT 10
 #define DUPLICATE_WINDOW_MAX 60000
 static guint tcpstate_duplicate_window = DUPLICATE_WINDOW_DEFAULT;
+
+/* The language of tcpstate.explain and the ladder; field values stay the same in both. */
+static gint tcpstate_language = TCPST_LANG_EN;
+static const enum_val_t languages[] = {
+    { "en", "English", TCPST_LANG_EN },
+    { "zh", "Chinese (中文)", TCPST_LANG_ZH },
+    { NULL, NULL, 0 }
+};
 
 /* Wireshark's TCP dissector, called by the handle that stands in for it in "ip.proto". */
 static dissector_handle_t tcp_handle;
@@ -903,6 +912,9 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
     }
 }
 
+static const char *explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec,
+                               const frame_extra *extra);
+
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
              const frame_record *rec, const frame_extra *extra)
@@ -918,6 +930,9 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
                         tcpst_after_name(v, TCPST_SERVER));
     if (label) {
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
+        /* The text costs a few microseconds: only for a tree shown or a field asked for. */
+        if (proto_field_is_referenced(tree, hf_tcpstate_explain))
+            proto_tree_add_string(tree, hf_tcpstate_explain, tvb, 0, 0, explanation(tvb, pinfo, rec, extra));
         if (step->handshake)
             proto_tree_add_uint(tree, hf_tcpstate_handshake, tvb, 0, 0, step->handshake);
         if (step->wave)
@@ -961,8 +976,8 @@ static void
 tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_info *pinfo,
             tvbuff_t *tvb, tcpstate_tap_record *tap)
 {
-    tap->seq = tvb_get_ntohl(tvb, TCP_OFFSET_SEQ);
-    tap->ack = tvb_get_ntohl(tvb, TCP_OFFSET_ACK);
+    tap->seq = tap->abs_seq = tvb_get_ntohl(tvb, TCP_OFFSET_SEQ);
+    tap->ack = tap->abs_ack = tvb_get_ntohl(tvb, TCP_OFFSET_ACK);
     if (!tcp_analyze_seq_pref || !prefs_get_bool_value(tcp_analyze_seq_pref, pref_current)
         || !tcp_relative_seq_pref || !prefs_get_bool_value(tcp_relative_seq_pref, pref_current))
         return;
@@ -979,7 +994,7 @@ tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_inf
 }
 
 /* What the reports get of a judged TCP header (the header itself is in tvb). */
-static const tcpstate_tap_record *
+static tcpstate_tap_record *
 tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
 {
     tcpstate_tap_record *tap = wmem_new(pinfo->pool, tcpstate_tap_record);
@@ -994,8 +1009,23 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     tap->flags = tvb_get_uint8(tvb, TCP_OFFSET_FLAGS);
     tap->payload_len = reported > header_len ? reported - header_len : 0;
     tap->duplicate_of = extra ? extra->duplicate_of : 0;
+    tap->language = (guint8)tcpstate_language;
     tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
     return tap;
+}
+
+/* The step explained for people (docs/explanations.md), composed only when shown. */
+static const char *
+explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
+{
+    const tcpstate_tap_record *tap = tap_record(tvb, pinfo, rec, extra);
+    tcpst_explain_input in;
+    tcpstate_explain_input(tap->verdict, tap->conn, tap->flags, tap->abs_seq, tap->abs_ack, tap->seq,
+                           tap->ack, tap->payload_len, tap->duplicate_of, &in);
+    in.evidence = extra ? &extra->evidence : NULL;
+    in.time_wait = tcpstate_time_wait;
+    char *buf = (char *)wmem_alloc(pinfo->pool, TCPST_EXPLAIN_MAX);
+    return tcpst_explain(&in, (unsigned)tcpstate_language, buf);
 }
 
 static void
@@ -1123,6 +1153,9 @@ proto_register_tcpstate(void)
         { &hf_tcpstate_step,
           { "Step", "tcpstate.step", FT_STRING, BASE_NONE, NULL, 0x0,
             "Which step of the three-way handshake or four-way close (wave) this segment is", HFILL }},
+        { &hf_tcpstate_explain,
+          { "Explanation", "tcpstate.explain", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The step explained with this packet's numbers, and why each end's state changes (preference tcpstate.language: en or zh)", HFILL }},
         { &hf_tcpstate_handshake,
           { "Handshake step", "tcpstate.handshake", FT_UINT8, BASE_DEC, NULL, 0x0,
             "Step number in the three-way handshake (1-3)", HFILL }},
@@ -1255,6 +1288,11 @@ proto_register_tcpstate(void)
                                    "identification or IPv6 flow label) this close together are one packet "
                                    "captured twice, not a retransmission. 0 turns this off; at most 60000.",
                                    10, &tcpstate_duplicate_window);
+    prefs_register_enum_preference(module, "language", "Language of the explanations",
+                                   "The language of tcpstate.explain and of -z tcpstate,ladder: en (English) "
+                                   "or zh (Chinese). Step labels and state names stay the same, so filters "
+                                   "work in both.",
+                                   &tcpstate_language, languages, FALSE);
 }
 
 void
