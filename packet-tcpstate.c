@@ -77,6 +77,7 @@ static int hf_tcpstate_unseen = -1;
 static int hf_tcpstate_duplicate_of = -1;
 
 static gint ett_tcpstate = -1;
+static gint ett_tcpstate_explain = -1;
 
 /* One expert item per tcpst_anomaly, in its order. */
 static expert_field ei_tcpstate_anomaly[TCPST_N_ANOMALIES];
@@ -915,6 +916,27 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
 static const char *explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec,
                                const frame_extra *extra);
 
+/* The width of the explanation's lines in a tree shown to people, in columns. */
+#define EXPLAIN_LINE_WIDTH 100
+
+/* The step explained (docs/explanations.md). Wireshark cuts an item's text at 240 bytes, so a
+ * tree shown to people (the GUI, tshark -V) repeats it beneath, line by line. */
+static void
+show_explanation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec,
+                 const frame_extra *extra)
+{
+    const char *text = explanation(tvb, pinfo, rec, extra);
+    proto_item *item = proto_tree_add_string(tree, hf_tcpstate_explain, tvb, 0, 0, text);
+    if (!PTREE_DATA(tree)->visible)
+        return;
+    proto_tree *lines = proto_item_add_subtree(item, ett_tcpstate_explain);
+    while (*text) {
+        size_t n = tcpst_explain_line(text, EXPLAIN_LINE_WIDTH);
+        proto_tree_add_subtree_format(lines, tvb, 0, 0, ett_tcpstate_explain, NULL, "%.*s", (int)n, text);
+        text += n;
+    }
+}
+
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
              const frame_record *rec, const frame_extra *extra)
@@ -932,7 +954,7 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
         /* The text costs a few microseconds: only for a tree shown or a field asked for. */
         if (proto_field_is_referenced(tree, hf_tcpstate_explain))
-            proto_tree_add_string(tree, hf_tcpstate_explain, tvb, 0, 0, explanation(tvb, pinfo, rec, extra));
+            show_explanation(tvb, pinfo, tree, rec, extra);
         if (step->handshake)
             proto_tree_add_uint(tree, hf_tcpstate_handshake, tvb, 0, 0, step->handshake);
         if (step->wave)
@@ -1250,6 +1272,7 @@ proto_register_tcpstate(void)
 
     static gint *ett[] = {
         &ett_tcpstate,
+        &ett_tcpstate_explain,
     };
 
     static ei_register_info ei[] = {

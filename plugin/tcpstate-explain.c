@@ -624,3 +624,60 @@ tcpst_explain_word(unsigned language, tcpst_word word)
 {
     return texts_of(language)->word[word < TCPST_N_WORDS ? word : TCPST_WORD_CLIENT];
 }
+
+/* The code point of the UTF-8 character at p, and its length in *len. */
+static uint32_t
+utf8_char(const char *p, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] < 0x80 || !u[1]) {
+        *len = 1;
+        return u[0];
+    }
+    if (u[0] < 0xe0 || !u[2]) {
+        *len = 2;
+        return (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
+    }
+    if (u[0] < 0xf0 || !u[3]) {
+        *len = 3;
+        return (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+    }
+    *len = 4;
+    return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 | (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+}
+
+/* Chinese punctuation a line may end after: ， 。 ； ： ） */
+static bool
+ends_a_phrase(uint32_t c)
+{
+    return c == 0xff0c || c == 0x3002 || c == 0xff1b || c == 0xff1a || c == 0xff09;
+}
+
+size_t
+tcpst_explain_line(const char *text, unsigned width)
+{
+    size_t at = 0, fits = 0, phrase_end = 0;
+    unsigned columns = 0;
+    while (text[at]) {
+        size_t len;
+        uint32_t c = utf8_char(text + at, &len);
+        columns += c >= 0x2e80 ? 2 : 1;     /* CJK and full-width forms take two columns */
+        if (columns > width)
+            break;
+        if (c == ' ')
+            phrase_end = at + 1;
+        at += len;
+        fits = at;
+        if (ends_a_phrase(c))
+            phrase_end = at;
+    }
+    if (!text[at])
+        return at;
+    if (phrase_end)
+        return phrase_end;
+    if (fits)
+        return fits;
+    size_t first;
+    utf8_char(text, &first);    /* too narrow for even one character: it alone */
+    return first;
+}

@@ -44,6 +44,11 @@ void tcpst_explain_marks(const tcpst_explain_input *in, tcpst_marks *marks);
 #define TCPST_EXPLAIN_MAX 2048
 const char *tcpst_explain(const tcpst_explain_input *in, unsigned language, char buf[TCPST_EXPLAIN_MAX]);
 
+/* How many bytes of text make its first line in a pane `width` columns wide (a Chinese
+ * character takes two): up to a space or a Chinese punctuation mark, when one fits. Wireshark
+ * cuts a tree item's text at 240 bytes, so the GUI shows an explanation line by line. */
+size_t tcpst_explain_line(const char *text, unsigned width);
+
 /* The step of a verdict as tcpst_verdict_label() gives it (the full form), in the language:
  * English is the label itself; NULL for a segment that is no step. */
 const char *tcpst_explain_label(const tcpst_verdict *verdict, unsigned language, uint32_t duplicate_of,

@@ -103,6 +103,31 @@ check_text(const char *text, unsigned language, const char *what)
     CHECK(len >= strlen(end) && strcmp(text + len - strlen(end), end) == 0, "%s: unfinished: %s", what, text);
     if (language == TCPST_LANG_ZH)
         CHECK(!strstr(text, " the ") && !strstr(text, " it "), "%s: English in the Chinese text: %s", what, text);
+
+    /* Shown line by line in 100 columns, each line within Wireshark's 240 bytes of item text,
+     * the lines making the whole text. */
+    size_t at = 0;
+    while (text[at]) {
+        size_t n = tcpst_explain_line(text + at, 100);
+        CHECK(n > 0 && n < 240, "%s: a line of %zu bytes at %zu", what, n, at);
+        if (!n)
+            break;
+        at += n;
+    }
+}
+
+/* Lines break at a space or after Chinese punctuation, and a Chinese character takes two
+ * columns. */
+static void
+lines(void)
+{
+    CHECK(tcpst_explain_line("ab cd ef", 5) == 3, "English: at the space");
+    CHECK(tcpst_explain_line("abcdefgh", 5) == 5, "English: no space, at the width");
+    CHECK(tcpst_explain_line("ab", 5) == 2, "the last line whole");
+    /* 客户端，SYN: 3 characters (6 columns), then the comma (2 more) */
+    CHECK(tcpst_explain_line("客户端，SYN", 9) == strlen("客户端，"), "Chinese: after the comma");
+    CHECK(tcpst_explain_line("客户端", 4) == strlen("客户"), "Chinese: two columns each");
+    CHECK(tcpst_explain_line("客", 1) == strlen("客"), "too narrow: one character");
 }
 
 /* Every step, plain: an explanation of its own in each language. */
@@ -232,6 +257,7 @@ main(void)
     every_step();
     every_variant();
     notation();
+    lines();
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
