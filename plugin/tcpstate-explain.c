@@ -314,11 +314,23 @@ base_step(unsigned step)
 
 static const char *const isn_letters[2] = { "x", "y" };
 
-/* u for the first FIN of the close, v for the second. */
+/* u for the first FIN of the close, v for the second: of the FIN the segment carries, or of
+ * the peer's FIN it acknowledges. The step says which; in a simultaneous close, the end that
+ * closed first sent u. */
 static const char *
-fin_letter(const tcpst_verdict *v, unsigned role)
+fin_letter(const tcpst_verdict *v, bool own_fin)
 {
-    return v->closed_by == TCPST_NOBODY || v->closed_by == role ? "u" : "v";
+    switch (v->step) {
+    case TCPST_STEP_WAVE_1:
+    case TCPST_STEP_WAVE_2:
+        return "u";
+    case TCPST_STEP_WAVE_2_3:
+        return own_fin ? "v" : "u";
+    case TCPST_STEP_SIMCLOSE_ACK:
+        return v->closed_by == !tcpst_sender(v) ? "u" : "v";
+    default:                /* Wave 3/4, 4/4, the simultaneous close's second FIN */
+        return "v";
+    }
 }
 
 /* The letter of a segment that carries a SYN: its ISN. */
@@ -349,7 +361,7 @@ tcpst_explain_marks(const tcpst_explain_input *in, tcpst_marks *marks)
     else if ((step->what & TCPST_STEP_ENDS_HANDSHAKE) && in->isn_known[sender] && in->seq == in->isn[sender] + 1)
         snprintf(marks->seq, sizeof marks->seq, "%s+1", isn_letters[sender]);
     else if ((step->what & TCPST_STEP_SENDS_FIN) && (in->flags & TCPST_FIN) && in->payload_len == 0)
-        snprintf(marks->seq, sizeof marks->seq, "%s", fin_letter(v, sender));
+        snprintf(marks->seq, sizeof marks->seq, "%s", fin_letter(v, true));
 
     if (acks_isn(in) && in->isn_known[peer] && !(v->bits & TCPST_V_BAD_ACK)) {
         uint32_t beyond = in->ack - (in->isn[peer] + 1);    /* data on the SYN, acknowledged too */
@@ -358,7 +370,7 @@ tcpst_explain_marks(const tcpst_explain_input *in, tcpst_marks *marks)
         else
             snprintf(marks->ack, sizeof marks->ack, "%s+1", isn_letters[peer]);
     } else if ((step->what & TCPST_STEP_ACKS_FIN) && in->fin_known[peer] && in->ack == in->fin_seq[peer] + 1) {
-        snprintf(marks->ack, sizeof marks->ack, "%s+1", fin_letter(v, peer));
+        snprintf(marks->ack, sizeof marks->ack, "%s+1", fin_letter(v, false));
     }
 }
 
@@ -396,7 +408,7 @@ put_seq(text *t, const context *c)
     const tcpst_step_info *step = tcpst_step_info_of(in->verdict->step);
     if ((step->what & TCPST_STEP_SENDS_FIN) && (in->flags & TCPST_FIN) && in->payload_len) {
         put_fmt(t, c->lang->number[N_FIN_AFTER_DATA], in->rel_seq, in->payload_len,
-                in->rel_seq + in->payload_len, fin_letter(in->verdict, tcpst_sender(in->verdict)));
+                in->rel_seq + in->payload_len, fin_letter(in->verdict, true));
         return;
     }
     put_fmt(t, "seq = %u", in->rel_seq);
