@@ -4,8 +4,9 @@
 BUILD    ?= build
 PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev \
             parallel tcpdump rsync
-# For the GUI test under Xvfb: installed when possible, the test skips without them.
-GUI_PACKAGES := wireshark-qt xvfb x11-utils imagemagick
+# For the GUI test and scripts/screenshots.sh under Xvfb (a font with Chinese glyphs for the
+# explanations in Chinese): installed when possible, the test skips without them.
+GUI_PACKAGES := wireshark-qt xvfb x11-utils imagemagick fonts-droid-fallback
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
 WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)
