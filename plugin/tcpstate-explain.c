@@ -397,7 +397,6 @@ put_fmt(text *t, const char *fmt, ...)
 typedef struct {
     const tcpst_explain_input *in;
     const language_texts *lang;
-    unsigned language;
     tcpst_marks marks;
 } context;
 
@@ -573,7 +572,7 @@ tcpst_explain(const tcpst_explain_input *in, unsigned language, char buf[TCPST_E
     if (v->step == TCPST_STEP_NONE)
         return NULL;
 
-    context c = { .in = in, .lang = texts_of(language), .language = language };
+    context c = { .in = in, .lang = texts_of(language) };
     tcpst_explain_marks(in, &c.marks);
     text t = { buf, TCPST_EXPLAIN_MAX, 0 };
     buf[0] = '\0';
@@ -634,7 +633,7 @@ tcpst_explain_label(const tcpst_verdict *verdict, unsigned language, uint32_t du
 const char *
 tcpst_explain_word(unsigned language, tcpst_word word)
 {
-    return texts_of(language)->word[word < TCPST_N_WORDS ? word : TCPST_WORD_CLIENT];
+    return word < TCPST_N_WORDS ? texts_of(language)->word[word] : "";
 }
 
 /* The code point of the UTF-8 character at p, and its length in *len. */
