@@ -919,15 +919,17 @@ static const char *explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_re
 /* The width of the explanation's lines in a tree shown to people, in columns. */
 #define EXPLAIN_LINE_WIDTH 100
 
-/* The step explained (docs/explanations.md). Wireshark cuts an item's text at 240 bytes, so a
- * tree shown to people (the GUI, tshark -V) repeats it beneath, line by line. */
+/* The step explained (docs/explanations.md). Wireshark cuts an item's text at 240 bytes, so the
+ * GUI's packet details (a later pass over the frame, as tshark -2 -V) repeat it beneath, line
+ * by line. Not on a first pass: tshark -T fields builds a visible tree too, and there every
+ * item costs whether asked for or not. */
 static void
 show_explanation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec,
                  const frame_extra *extra)
 {
     const char *text = explanation(tvb, pinfo, rec, extra);
     proto_item *item = proto_tree_add_string(tree, hf_tcpstate_explain, tvb, 0, 0, text);
-    if (!PTREE_DATA(tree)->visible)
+    if (!PTREE_DATA(tree)->visible || !PINFO_FD_VISITED(pinfo))
         return;
     proto_tree *lines = proto_item_add_subtree(item, ett_tcpstate_explain);
     while (*text) {

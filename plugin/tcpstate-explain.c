@@ -30,12 +30,12 @@ typedef enum {
     N_VARIANTS
 } variant;
 
-/* How an end's state sentence reads. */
+/* How an end's state sentence reads ({role}, {before}, {after}, {why}). */
 typedef enum {
-    S_CHANGE_WHY,           /* role, before, after, why */
-    S_CHANGE,               /* role, before, after */
-    S_STILL,                /* role, state */
-    S_STILL_UNTIL_REPLY,    /* role, state: it received a SYN or FIN, shown at its reply */
+    S_CHANGE_WHY,
+    S_CHANGE,
+    S_STILL,
+    S_STILL_UNTIL_REPLY,    /* it received a SYN or FIN, shown at its reply */
     N_STATE_FORMS
 } state_form;
 
@@ -123,10 +123,10 @@ static const language_texts languages[TCPST_N_LANGS] = {
             [V_UNSEEN] = "The capture holds no segment of the {peer}: its steps are filled in from the {sender}'s.",
         },
         .state_form = {
-            [S_CHANGE_WHY] = "%s: %s → %s: %s.",
-            [S_CHANGE] = "%s: %s → %s.",
-            [S_STILL] = "%s: still %s.",
-            [S_STILL_UNTIL_REPLY] = "%s: still %s (it shows receiving this at its reply).",
+            [S_CHANGE_WHY] = "{role}: {before} → {after}: {why}.",
+            [S_CHANGE] = "{role}: {before} → {after}.",
+            [S_STILL] = "{role}: still {after}.",
+            [S_STILL_UNTIL_REPLY] = "{role}: still {after} (it shows receiving this at its reply).",
         },
         .why = {
             [TCPST_CLOSED][TCPST_SYN_SENT] = "it sent its SYN and waits for the SYN+ACK",
@@ -241,10 +241,10 @@ static const language_texts languages[TCPST_N_LANGS] = {
             [V_UNSEEN] = "抓包中没有{peer}的任何报文段：它的步骤是根据{sender}的报文段推断的。",
         },
         .state_form = {
-            [S_CHANGE_WHY] = "%s：%s → %s，%s。",
-            [S_CHANGE] = "%s：%s → %s。",
-            [S_STILL] = "%s：仍为 %s。",
-            [S_STILL_UNTIL_REPLY] = "%s：仍为 %s（它对这个报文段的反应体现在它的回复上）。",
+            [S_CHANGE_WHY] = "{role}：{before} → {after}，{why}。",
+            [S_CHANGE] = "{role}：{before} → {after}。",
+            [S_STILL] = "{role}：仍为 {after}。",
+            [S_STILL_UNTIL_REPLY] = "{role}：仍为 {after}（它对这个报文段的反应体现在它的回复上）。",
         },
         .why = {
             [TCPST_CLOSED][TCPST_SYN_SENT] = "发出 SYN 后等待 SYN+ACK",
@@ -381,6 +381,37 @@ typedef struct {
     size_t size, len;
 } text;
 
+/* The text is composed for every step packet of a tree tshark -T fields builds, asked for or
+ * not: plain copies, and printf only for the few table formats. */
+static void
+put_mem(text *t, const char *p, size_t n)
+{
+    size_t room = t->size - 1 - t->len;
+    if (n > room)
+        n = room;
+    memcpy(t->buf + t->len, p, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+static void
+put_str(text *t, const char *s)
+{
+    put_mem(t, s, strlen(s));
+}
+
+static void
+put_uint(text *t, uint32_t n)
+{
+    char digits[10];
+    size_t i = sizeof digits;
+    do {
+        digits[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    put_mem(t, digits + i, sizeof digits - i);
+}
+
 static void
 put_fmt(text *t, const char *fmt, ...)
 {
@@ -398,6 +429,8 @@ typedef struct {
     const tcpst_explain_input *in;
     const language_texts *lang;
     tcpst_marks marks;
+    unsigned role;          /* of the state sentence being written */
+    const char *why;        /* its reason */
 } context;
 
 static void
@@ -410,9 +443,12 @@ put_seq(text *t, const context *c)
                 in->rel_seq + in->payload_len, fin_letter(in->verdict, true));
         return;
     }
-    put_fmt(t, "seq = %u", in->rel_seq);
-    if (c->marks.seq[0])
-        put_fmt(t, " = %s", c->marks.seq);
+    put_str(t, "seq = ");
+    put_uint(t, in->rel_seq);
+    if (c->marks.seq[0]) {
+        put_str(t, " = ");
+        put_str(t, c->marks.seq);
+    }
     if (numbers_isn(in) && in->rel_seq != in->seq)
         put_fmt(t, c->lang->number[N_ABSOLUTE], in->seq);
 }
@@ -431,16 +467,20 @@ put_ack(text *t, const context *c)
             put_fmt(t, c->lang->number[N_BAD_ACK], in->rel_ack, isn_letters[peer], should);
         return;
     }
-    put_fmt(t, "ACK %u", in->rel_ack);
-    if (c->marks.ack[0])
-        put_fmt(t, " = %s ✓", c->marks.ack);
+    put_str(t, "ACK ");
+    put_uint(t, in->rel_ack);
+    if (c->marks.ack[0]) {
+        put_str(t, " = ");
+        put_str(t, c->marks.ack);
+        put_str(t, " ✓");
+    }
 }
 
 static void
 put_step_name(text *t, const context *c, unsigned step)
 {
     const char *name = c->lang->step_name[step];
-    put_fmt(t, "%s", name ? name : tcpst_step_info_of(step)->label);
+    put_str(t, name ? name : tcpst_step_info_of(step)->label);
 }
 
 /* Write a template, each {name} filled from the segment. */
@@ -454,31 +494,39 @@ fill(text *t, const context *c, const char *template)
         const char *open = strchr(p, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!close) {
-            put_fmt(t, "%s", p);
+            put_str(t, p);
             return;
         }
-        put_fmt(t, "%.*s", (int)(open - p), p);
+        put_mem(t, p, (size_t)(open - p));
         size_t n = (size_t)(close - open - 1);
         const char *name = open + 1;
 #define IS(word) (n == strlen(word) && strncmp(name, word, n) == 0)
         if (IS("sender"))
-            put_fmt(t, "%s", c->lang->role[sender]);
+            put_str(t, c->lang->role[sender]);
         else if (IS("peer"))
-            put_fmt(t, "%s", c->lang->role[!sender]);
+            put_str(t, c->lang->role[!sender]);
         else if (IS("seq"))
             put_seq(t, c);
         else if (IS("ack"))
             put_ack(t, c);
         else if (IS("len"))
-            put_fmt(t, "%u", in->payload_len);
+            put_uint(t, in->payload_len);
         else if (IS("frame"))
-            put_fmt(t, "%u", in->duplicate_of);
+            put_uint(t, in->duplicate_of);
         else if (IS("tw"))
-            put_fmt(t, "%u", in->time_wait);
+            put_uint(t, in->time_wait);
+        else if (IS("role"))
+            put_str(t, c->lang->role_start[c->role]);
+        else if (IS("before"))
+            put_str(t, tcpst_before_name(in->verdict, c->role));
+        else if (IS("after"))
+            put_str(t, tcpst_after_name(in->verdict, c->role));
+        else if (IS("why") && c->why)
+            fill(t, c, c->why);
         else if (IS("withdrawn") && in->evidence)
             put_step_name(t, c, in->evidence->withdrawn);
         else
-            put_fmt(t, "%.*s", (int)(n + 2), open);
+            put_mem(t, open, n + 2);
 #undef IS
         p = close + 1;
     }
@@ -488,7 +536,7 @@ static void
 sentence(text *t, const context *c, const char *template)
 {
     if (t->len)
-        put_fmt(t, "%s", c->lang->sentence_gap);
+        put_str(t, c->lang->sentence_gap);
     fill(t, c, template);
 }
 
@@ -514,8 +562,8 @@ missed_sentences(text *t, const context *c)
         const char *template = c->lang->variant[missed_variant(evidence->missed[i])];
         const char *at = strstr(template, "{missed}");
         if (t->len)
-            put_fmt(t, "%s", c->lang->sentence_gap);
-        put_fmt(t, "%.*s", (int)(at - template), template);
+            put_str(t, c->lang->sentence_gap);
+        put_mem(t, template, (size_t)(at - template));
         put_step_name(t, c, evidence->missed[i]);
         fill(t, c, at + strlen("{missed}"));
     }
@@ -532,37 +580,26 @@ receives_until_reply(const tcpst_explain_input *in, unsigned role)
 }
 
 static void
-state_sentence(text *t, const context *c, unsigned role)
+state_sentence(text *t, context *c, unsigned role)
 {
     const tcpst_verdict *v = c->in->verdict;
     const language_texts *lang = c->lang;
     unsigned before = tcpst_before(v, role), after = tcpst_after(v, role);
-    const char *who = lang->role_start[role];
 
-    if (t->len)
-        put_fmt(t, "%s", lang->sentence_gap);
+    c->role = role;
+    c->why = NULL;
     if (before == after) {
-        put_fmt(t, lang->state_form[receives_until_reply(c->in, role) ? S_STILL_UNTIL_REPLY : S_STILL],
-                who, tcpst_state_name(after));
+        sentence(t, c, lang->state_form[receives_until_reply(c->in, role) ? S_STILL_UNTIL_REPLY : S_STILL]);
         return;
     }
-    const char *why = lang->why[before][after];
+    c->why = lang->why[before][after];
     if (c->in->flags & TCPST_RST) {
         if (after == TCPST_CLOSED)
-            why = lang->why_reset_closed;
+            c->why = lang->why_reset_closed;
         else if (after == TCPST_LISTEN)
-            why = lang->why_reset_listen;
+            c->why = lang->why_reset_listen;
     }
-    if (!why) {
-        put_fmt(t, lang->state_form[S_CHANGE], who, tcpst_state_name(before), tcpst_state_name(after));
-        return;
-    }
-    /* The reason may name the TIME_WAIT preference: fill it first. */
-    char reason[512];
-    text r = { reason, sizeof reason, 0 };
-    reason[0] = '\0';
-    fill(&r, c, why);
-    put_fmt(t, lang->state_form[S_CHANGE_WHY], who, tcpst_state_name(before), tcpst_state_name(after), reason);
+    sentence(t, c, lang->state_form[c->why ? S_CHANGE_WHY : S_CHANGE]);
 }
 
 const char *
