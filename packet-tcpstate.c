@@ -1038,7 +1038,10 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     return tap;
 }
 
-/* The step explained for people (docs/explanations.md), composed only when shown. */
+/* The step explained for people (docs/explanations.md), composed only when shown. Its relative
+ * numbers count from the ISNs the first pass found (a SYN's own number is its ISN), as TCP's
+ * do when it saw the SYNs: TCP moves its own base whenever it dissects a SYN+ACK with a new
+ * ISN again, so that its numbers depend on the order the GUI dissects frames in. */
 static const char *
 explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
 {
@@ -1046,6 +1049,15 @@ explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fr
     tcpst_explain_input in;
     tcpstate_explain_input(tap->verdict, tap->conn, tap->flags, tap->abs_seq, tap->abs_ack, tap->seq,
                            tap->ack, tap->payload_len, tap->duplicate_of, &in);
+    if (tap->seq != tap->abs_seq || tap->ack != tap->abs_ack) {     /* TCP's numbers are relative */
+        unsigned sender = tcpst_sender(tap->verdict);
+        if (tap->flags & TCPST_SYN)
+            in.rel_seq = 0;
+        else if (in.isn_known[sender])
+            in.rel_seq = in.seq - in.isn[sender];
+        if ((tap->flags & TCPST_ACK) && in.isn_known[!sender])
+            in.rel_ack = in.ack - in.isn[!sender];
+    }
     in.evidence = extra ? &extra->evidence : NULL;
     in.time_wait = tcpstate_time_wait;
     char *buf = (char *)wmem_alloc(pinfo->pool, TCPST_EXPLAIN_MAX);
