@@ -4,11 +4,12 @@
 BUILD    ?= build
 PACKAGES := cmake make gcc pkg-config python3 tshark wireshark-dev libwireshark-dev libglib2.0-dev \
             parallel tcpdump rsync
-# For the GUI tests under Xvfb: installed when possible, the tests skip without them.
-# "wireshark" is the Qt GUI in Debian 13 and later (4.4, 4.6), and pulls wireshark-qt in 12.
-# xdotool and tesseract-ocr drive and read the Flow Graph test (gui-flow-*); xdotool also walks the
-# Statistics menu (gui).
-GUI_PACKAGES := wireshark xvfb x11-utils imagemagick xdotool tesseract-ocr
+# For the GUI tests and scripts/screenshots.sh under Xvfb: installed when possible, the tests
+# skip without them. "wireshark" is the Qt GUI in Debian 13 and later (4.4, 4.6), and pulls
+# wireshark-qt in 12. xdotool and tesseract-ocr drive and read the Flow Graph test
+# (gui-flow-*); xdotool also walks the Statistics menu (gui); fonts-droid-fallback has the
+# Chinese glyphs of the explanations in Chinese.
+GUI_PACKAGES := wireshark xvfb x11-utils imagemagick xdotool tesseract-ocr fonts-droid-fallback
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PLUGIN    = $$(ls $(BUILD)/plugins/*/epan/tcpstate.so | head -n 1)
 WS_MM     = $$(pkg-config --modversion wireshark | cut -d. -f1,2)

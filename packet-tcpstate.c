@@ -44,6 +44,7 @@ static int proto_tcp = -1;
 static int tcpstate_tap = -1;
 
 static int hf_tcpstate_step = -1;
+static int hf_tcpstate_explain = -1;
 static int hf_tcpstate_handshake = -1;
 static int hf_tcpstate_wave = -1;
 static int hf_tcpstate_sender = -1;
@@ -77,6 +78,7 @@ static int hf_tcpstate_duplicate_of = -1;
 
 static gint ett_tcpstate = -1;
 static const char *tcpstate_short_name;
+static gint ett_tcpstate_explain = -1;
 
 /* One expert item per tcpst_anomaly, in its order. */
 static expert_field ei_tcpstate_anomaly[TCPST_N_ANOMALIES];
@@ -97,6 +99,14 @@ static guint tcpstate_time_wait = TIME_WAIT_DEFAULT;
 #define DUPLICATE_WINDOW_DEFAULT 10
 #define DUPLICATE_WINDOW_MAX 60000
 static guint tcpstate_duplicate_window = DUPLICATE_WINDOW_DEFAULT;
+
+/* The language of tcpstate.explain and the ladder; field values stay the same in both. */
+static gint tcpstate_language = TCPST_LANG_EN;
+static const enum_val_t languages[] = {
+    { "en", "English", TCPST_LANG_EN },
+    { "zh", "Chinese (中文)", TCPST_LANG_ZH },
+    { NULL, NULL, 0 }
+};
 
 /* Wireshark's TCP dissector, called by the handle that stands in for it in "ip.proto". */
 static dissector_handle_t tcp_handle;
@@ -910,6 +920,32 @@ show_anomalies(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_
     }
 }
 
+static const char *explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec,
+                               const frame_extra *extra);
+
+/* The width of the explanation's lines in a tree shown to people, in columns. */
+#define EXPLAIN_LINE_WIDTH 100
+
+/* The step explained (docs/explanations.md). Wireshark cuts an item's text at 240 bytes, so the
+ * GUI's packet details (a later pass over the frame, as tshark -2 -V) repeat it beneath, line
+ * by line. Not on a first pass: tshark -T fields builds a visible tree too, and there every
+ * item costs whether asked for or not. */
+static void
+show_explanation(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec,
+                 const frame_extra *extra)
+{
+    const char *text = explanation(tvb, pinfo, rec, extra);
+    proto_item *item = proto_tree_add_string(tree, hf_tcpstate_explain, tvb, 0, 0, text);
+    if (!PTREE_DATA(tree)->visible || !PINFO_FD_VISITED(pinfo))
+        return;
+    proto_tree *lines = proto_item_add_subtree(item, ett_tcpstate_explain);
+    while (*text) {
+        size_t n = tcpst_explain_line(text, EXPLAIN_LINE_WIDTH);
+        proto_tree_add_subtree_format(lines, tvb, 0, 0, ett_tcpstate_explain, NULL, "%.*s", (int)n, text);
+        text += n;
+    }
+}
+
 static void
 show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
              const frame_record *rec, const frame_extra *extra)
@@ -925,6 +961,9 @@ show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti
                         tcpst_after_name(v, TCPST_SERVER));
     if (label) {
         proto_tree_add_string(tree, hf_tcpstate_step, tvb, 0, 0, label);
+        /* The text costs a few microseconds: only for a tree shown or a field asked for. */
+        if (proto_field_is_referenced(tree, hf_tcpstate_explain))
+            show_explanation(tvb, pinfo, tree, rec, extra);
         if (step->handshake)
             proto_tree_add_uint(tree, hf_tcpstate_handshake, tvb, 0, 0, step->handshake);
         if (step->wave)
@@ -968,8 +1007,8 @@ static void
 tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_info *pinfo,
             tvbuff_t *tvb, tcpstate_tap_record *tap)
 {
-    tap->seq = tvb_get_ntohl(tvb, TCP_OFFSET_SEQ);
-    tap->ack = tvb_get_ntohl(tvb, TCP_OFFSET_ACK);
+    tap->seq = tap->abs_seq = tvb_get_ntohl(tvb, TCP_OFFSET_SEQ);
+    tap->ack = tap->abs_ack = tvb_get_ntohl(tvb, TCP_OFFSET_ACK);
     if (!tcp_analyze_seq_pref || !prefs_get_bool_value(tcp_analyze_seq_pref, pref_current)
         || !tcp_relative_seq_pref || !prefs_get_bool_value(tcp_relative_seq_pref, pref_current))
         return;
@@ -986,7 +1025,7 @@ tcp_numbers(const tcpstate_conn_record *conn, const tcpst_verdict *v, packet_inf
 }
 
 /* What the reports get of a judged TCP header (the header itself is in tvb). */
-static const tcpstate_tap_record *
+static tcpstate_tap_record *
 tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
 {
     tcpstate_tap_record *tap = wmem_new(pinfo->pool, tcpstate_tap_record);
@@ -1002,8 +1041,35 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
     tap->payload_len = reported > header_len ? reported - header_len : 0;
     tap->duplicate_of = extra ? extra->duplicate_of : 0;
     tap->time_wait_ends = conn->time_wait_since + (gint64)tcpstate_time_wait * 1000000000;
+    tap->language = (guint8)tcpstate_language;
     tcp_numbers(conn, &rec->verdict, pinfo, tvb, tap);
     return tap;
+}
+
+/* The step explained for people (docs/explanations.md), composed only when shown. Its relative
+ * numbers count from the ISNs the first pass found (a SYN's own number is its ISN), as TCP's
+ * do when it saw the SYNs: TCP moves its own base whenever it dissects a SYN+ACK with a new
+ * ISN again, so that its numbers depend on the order the GUI dissects frames in. */
+static const char *
+explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
+{
+    const tcpstate_tap_record *tap = tap_record(tvb, pinfo, rec, extra);
+    tcpst_explain_input in;
+    tcpstate_explain_input(tap->verdict, tap->conn, tap->flags, tap->abs_seq, tap->abs_ack, tap->seq,
+                           tap->ack, tap->payload_len, tap->duplicate_of, &in);
+    if (tap->seq != tap->abs_seq || tap->ack != tap->abs_ack) {     /* TCP's numbers are relative */
+        unsigned sender = tcpst_sender(tap->verdict);
+        if (tap->flags & TCPST_SYN)
+            in.rel_seq = 0;
+        else if (in.isn_known[sender])
+            in.rel_seq = in.seq - in.isn[sender];
+        if ((tap->flags & TCPST_ACK) && in.isn_known[!sender])
+            in.rel_ack = in.ack - in.isn[!sender];
+    }
+    in.evidence = extra ? &extra->evidence : NULL;
+    in.time_wait = tcpstate_time_wait;
+    char *buf = (char *)wmem_alloc(pinfo->pool, TCPST_EXPLAIN_MAX);
+    return tcpst_explain(&in, (unsigned)tcpstate_language, buf);
 }
 
 /* Without a tree (plain tshark -r, tshark -z expert, the GUI's first pass) the expert items
@@ -1143,6 +1209,9 @@ proto_register_tcpstate(void)
         { &hf_tcpstate_step,
           { "Step", "tcpstate.step", FT_STRING, BASE_NONE, NULL, 0x0,
             "Which step of the three-way handshake or four-way close (wave) this segment is", HFILL }},
+        { &hf_tcpstate_explain,
+          { "Explanation", "tcpstate.explain", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The step explained with this packet's numbers, and why each end's state changes (preference tcpstate.language: en or zh)", HFILL }},
         { &hf_tcpstate_handshake,
           { "Handshake step", "tcpstate.handshake", FT_UINT8, BASE_DEC, NULL, 0x0,
             "Step number in the three-way handshake (1-3)", HFILL }},
@@ -1237,6 +1306,7 @@ proto_register_tcpstate(void)
 
     static gint *ett[] = {
         &ett_tcpstate,
+        &ett_tcpstate_explain,
     };
 
     static ei_register_info ei[] = {
@@ -1275,6 +1345,11 @@ proto_register_tcpstate(void)
                                    "identification or IPv6 flow label) this close together are one packet "
                                    "captured twice, not a retransmission. 0 turns this off; at most 60000.",
                                    10, &tcpstate_duplicate_window);
+    prefs_register_enum_preference(module, "language", "Language of the explanations",
+                                   "The language of tcpstate.explain and of -z tcpstate,ladder: en (English) "
+                                   "or zh (Chinese). Step labels and state names stay the same, so filters "
+                                   "work in both.",
+                                   &tcpstate_language, languages, FALSE);
 }
 
 void

@@ -872,6 +872,20 @@ tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict)
     return conn->end[!tcpst_sender(verdict)].tcb.isn + 1;
 }
 
+bool
+tcpst_conn_isn(const tcpst_conn *conn, unsigned role, uint32_t *isn)
+{
+    *isn = conn->end[role].tcb.isn;
+    return conn->end[role].tcb.sent & SENT_SYN;
+}
+
+bool
+tcpst_conn_fin_seq(const tcpst_conn *conn, unsigned role, uint32_t *fin_seq)
+{
+    *fin_seq = conn->end[role].tcb.fin_seq;
+    return conn->end[role].tcb.sent & SENT_FIN;
+}
+
 uint32_t
 tcpst_conn_client_isn(const tcpst_conn *conn)
 {

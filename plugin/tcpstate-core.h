@@ -264,6 +264,11 @@ bool tcpst_conn_in_time_wait(const tcpst_conn *conn);
 /* The client's ISN, for telling a new connection's SYN from the same one again. */
 uint32_t tcpst_conn_client_isn(const tcpst_conn *conn);
 
+/* The sequence number of an end's SYN (its ISN) and of its FIN, as the connection stands
+ * now; false while the end has sent none (or its SYN or FIN is not known). */
+bool tcpst_conn_isn(const tcpst_conn *conn, unsigned role, uint32_t *isn);
+bool tcpst_conn_fin_seq(const tcpst_conn *conn, unsigned role, uint32_t *fin_seq);
+
 /* With TCPST_V_BAD_ACK: the ACK number the handshake segment should have carried (the
  * peer's ISN+1). */
 uint32_t tcpst_conn_expected_ack(const tcpst_conn *conn, const tcpst_verdict *verdict);

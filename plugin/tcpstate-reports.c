@@ -190,6 +190,7 @@ typedef struct {
     tcpst_verdict verdict;      /* a copy: the tap's pointer is good for the callback only */
     guint8 flags;
     guint32 seq, ack, len;      /* relative when TCP's preference says so */
+    guint32 abs_seq, abs_ack;   /* as in the header: the ladder's letters check them */
 } segment_line;
 
 typedef struct {
@@ -279,7 +280,8 @@ conn_reports_add(conn_reports *reports, packet_info *pinfo, const tcpstate_tap_r
     if (report->lines) {
         segment_line line = { .frame = pinfo->num, .duplicate_of = rec->duplicate_of,
                               .verdict = *rec->verdict, .flags = rec->flags,
-                              .seq = rec->seq, .ack = rec->ack, .len = rec->payload_len };
+                              .seq = rec->seq, .ack = rec->ack, .len = rec->payload_len,
+                              .abs_seq = rec->abs_seq, .abs_ack = rec->abs_ack };
         g_array_append_val(report->lines, line);
     }
     return report;
@@ -379,6 +381,7 @@ column_text(const conn_report *report, conn_column column, tcpstate_time latest)
  * connections it sees. */
 typedef struct {
     gboolean tsv;               /* conv: tab-separated instead of aligned */
+    guint8 language;            /* the ladder's: the tcpstate.language preference */
     conn_reports conns;
     GHashTable *chosen;         /* tcpstate_conn_record*, with a filter; NULL: all */
 } report_data;
@@ -418,7 +421,10 @@ static tap_packet_status
 report_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *r,
               tap_flags_t flags _U_)
 {
-    conn_reports_add(&((report_data *)p)->conns, pinfo, (const tcpstate_tap_record *)r);
+    report_data *data = (report_data *)p;
+    const tcpstate_tap_record *rec = (const tcpstate_tap_record *)r;
+    data->language = rec->language;
+    conn_reports_add(&data->conns, pinfo, rec);
     return TAP_PACKET_DONT_REDRAW;
 }
 
@@ -529,14 +535,31 @@ flag_names(guint8 flags)
     return g_string_free(text, FALSE);
 }
 
-/* "---- SYN seq=0 ---------->" or "<--- SYN+ACK seq=0 ack=1 ----" */
-static void
-print_arrow(gboolean from_server, const segment_line *line)
+/* " (x+1)": the tutorial's letter of a number, if it has one. */
+static char *
+mark_text(const char *mark)
 {
+    return *mark ? g_strdup_printf(" (%s)", mark) : g_strdup("");
+}
+
+/* "---- SYN seq=0 (x) ------->" or "<--- SYN+ACK seq=0 (y) ack=1 (x+1) ----", with the
+ * tutorial's letters where it has them (docs/explanations.md). */
+static void
+print_arrow(const tcpstate_conn_record *conn, const segment_line *line)
+{
+    gboolean from_server = tcpst_sender(&line->verdict) == TCPST_SERVER;
+    tcpst_explain_input in;
+    tcpstate_explain_input(&line->verdict, conn, line->flags, line->abs_seq, line->abs_ack, line->seq,
+                           line->ack, line->len, line->duplicate_of, &in);
+    tcpst_marks marks;
+    tcpst_explain_marks(&in, &marks);
+    char *seq_mark = mark_text(marks.seq), *ack_mark = mark_text(marks.ack);
     char *flags = flag_names(line->flags);
     char *text = (line->flags & TH_ACK)
-        ? g_strdup_printf(" %s seq=%u ack=%u ", flags, line->seq, line->ack)
-        : g_strdup_printf(" %s seq=%u ", flags, line->seq);
+        ? g_strdup_printf(" %s seq=%u%s ack=%u%s ", flags, line->seq, seq_mark, line->ack, ack_mark)
+        : g_strdup_printf(" %s seq=%u%s ", flags, line->seq, seq_mark);
+    g_free(seq_mark);
+    g_free(ack_mark);
     if (line->len) {
         char *with_len = g_strdup_printf("%slen=%u ", text, line->len);
         g_free(text);
@@ -553,40 +576,53 @@ print_arrow(gboolean from_server, const segment_line *line)
     g_free(text);
 }
 
+/* The client column: 12 wide on the screen, where a Chinese character takes two. */
 static void
-print_states(const char *client, const char *server, const char *middle)
+print_client_column(const char *text)
 {
-    printf("  %-12s %-*s %s\n", client, LADDER_ARROW + 1, middle, server);
+    glong width = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char(p))
+        width += g_unichar_iswide(g_utf8_get_char(p)) ? 2 : 1;
+    printf("  %s%*s ", text, (int)MAX(12 - width, 0), "");
 }
 
 static void
-ladder_connection(const conn_report *report)
+print_states(const char *client, const char *server, const char *middle)
+{
+    print_client_column(client);
+    printf("%-*s %s\n", LADDER_ARROW + 1, middle, server);
+}
+
+static void
+ladder_connection(const conn_report *report, unsigned language)
 {
     char *client = endpoint_text(report->conn, TCPST_CLIENT);
     char *server = endpoint_text(report->conn, TCPST_SERVER);
     const tcpst_verdict *first = &g_array_index(report->lines, segment_line, 0).verdict;
     const tcpst_verdict *last = &report->last;
 
-    printf("\nConnection %u: client %s, server %s%s\n", report->stream, client, server,
-           (first->bits & TCPST_V_INFERRED) ? " (roles and states inferred: the capture missed the SYN)" : "");
-    printf("  %-12s %-*s %s\n", "client", LADDER_ARROW + 1, "", "server");
+    printf("\n");
+    printf(tcpst_explain_word(language, TCPST_WORD_CONNECTION), report->stream, client, server,
+           (first->bits & TCPST_V_INFERRED) ? tcpst_explain_word(language, TCPST_WORD_INFERRED) : "");
+    printf("\n");
+    print_states(tcpst_explain_word(language, TCPST_WORD_CLIENT), tcpst_explain_word(language, TCPST_WORD_SERVER), "");
     print_states(tcpst_before_name(first, TCPST_CLIENT), tcpst_before_name(first, TCPST_SERVER), "");
 
     for (guint i = 0; i < report->lines->len; i++) {
         const segment_line *line = &g_array_index(report->lines, segment_line, i);
         const tcpst_verdict *v = &line->verdict;
         char buf[TCPST_LABEL_MAX];
-        const char *label = tcpst_verdict_label(v, TCPST_LABEL_FULL, line->duplicate_of, buf);
+        const char *label = tcpst_explain_label(v, language, line->duplicate_of, buf);
 
-        printf("  %-12s ", tcpst_changed(v, TCPST_CLIENT) ? tcpst_after_name(v, TCPST_CLIENT) : "");
-        print_arrow(tcpst_sender(v) == TCPST_SERVER, line);
+        print_client_column(tcpst_changed(v, TCPST_CLIENT) ? tcpst_after_name(v, TCPST_CLIENT) : "");
+        print_arrow(report->conn, line);
         printf(" %-12s %5u %s\n", tcpst_changed(v, TCPST_SERVER) ? tcpst_after_name(v, TCPST_SERVER) : "",
                line->frame, label ? label : "");
     }
     gboolean client_waits = tcpst_after(last, TCPST_CLIENT) == TCPST_TIME_WAIT;
     gboolean server_waits = tcpst_after(last, TCPST_SERVER) == TCPST_TIME_WAIT;
     if (client_waits || server_waits) {
-        printf("  (2 MSL later)\n");
+        printf("  %s\n", tcpst_explain_word(language, TCPST_WORD_LATER));
         print_states(client_waits ? "CLOSED" : "", server_waits ? "CLOSED" : "", "");
     }
     g_free(client);
@@ -596,11 +632,13 @@ ladder_connection(const conn_report *report)
 static void
 ladder_draw(void *p)
 {
-    GPtrArray *order = reported((report_data *)p);
+    const report_data *data = (const report_data *)p;
+    GPtrArray *order = reported(data);
     printf("================================================================================\n");
-    printf("TCP State ladder: %u connection%s\n", order->len, plurality(order->len, "", "s"));
+    printf(tcpst_explain_word(data->language, TCPST_WORD_LADDER), order->len, plurality(order->len, "", "s"));
+    printf("\n");
     for (guint i = 0; i < order->len; i++)
-        ladder_connection((const conn_report *)g_ptr_array_index(order, i));
+        ladder_connection((const conn_report *)g_ptr_array_index(order, i), data->language);
     printf("================================================================================\n");
     g_ptr_array_free(order, TRUE);
 }

@@ -8,10 +8,13 @@
 #ifndef TCPSTATE_TAP_H
 #define TCPSTATE_TAP_H
 
+#include <string.h>
+
 #include <epan/address.h>
 #include <wsutil/nstime.h>
 
 #include "tcpstate-core.h"
+#include "tcpstate-explain.h"
 
 /* A connection's two ends, client first; also its key among the connections of the capture
  * (either direction matches). Addresses are kept inline: an IPv4 or IPv6 address copied into
@@ -83,11 +86,35 @@ typedef struct {
     guint8 flags;               /* the header's flag byte (TCPST_SYN | ...) */
     guint32 seq, ack;           /* as tcp.seq and tcp.ack show them: relative when TCP's
                                    preferences say so */
+    guint32 abs_seq, abs_ack;   /* as in the header */
     guint32 payload_len;        /* tcp.len */
     guint32 duplicate_of;       /* with TCPST_STEP_DUPLICATE: the frame of the first copy */
     tcpstate_time time_wait_ends;   /* with an end in TIME_WAIT after it: when that end reaches
                                        CLOSED (the TIME_WAIT preference) */
+    guint8 language;            /* tcpst_language: the tcpstate.language preference */
 } tcpstate_tap_record;
+
+/* What an explanation (or the ladder's letters) of a segment is made of, but the evidence and
+ * the TIME_WAIT preference, which the caller adds where it has them. */
+static inline void
+tcpstate_explain_input(const tcpst_verdict *verdict, const tcpstate_conn_record *conn, guint8 flags,
+                       guint32 abs_seq, guint32 abs_ack, guint32 seq, guint32 ack, guint32 payload_len,
+                       guint32 duplicate_of, tcpst_explain_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->verdict = verdict;
+    in->flags = flags;
+    in->seq = abs_seq;
+    in->ack = abs_ack;
+    in->rel_seq = seq;
+    in->rel_ack = ack;
+    in->payload_len = payload_len;
+    in->duplicate_of = duplicate_of;
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        in->isn_known[role] = tcpst_conn_isn(&conn->core, role, &in->isn[role]);
+        in->fin_known[role] = tcpst_conn_fin_seq(&conn->core, role, &in->fin_seq[role]);
+    }
+}
 
 /* The address of one end of a tuple, pointing into it. */
 static inline void

@@ -3,6 +3,8 @@
 # Retakes the README's screenshots of the real Wireshark GUI with the tcpstate plugin loaded,
 # on sample-pcaps/http-client-close.pcap, under a private X server (Xvfb):
 #   docs/gui-details.png  packet details of frame 9 (Wave 2/4) with the TCP State subtree open
+#   docs/gui-explain-en.png, docs/gui-explain-zh.png  the same of frame 2 (Handshake 2/3), its
+#                         explanation in English and in Chinese (-o tcpstate.language:zh)
 #   docs/gui-columns.png  the packet list with Step, Client state and Server state columns
 #   docs/gui-stats.png    Statistics -> TCP State (taken only when the plugin registers it)
 #   docs/gui-flow.png     Statistics -> Flow Graph, flow type TCP State (needs xdotool and
@@ -31,6 +33,8 @@ for need in wireshark:wireshark tshark:tshark Xvfb:xvfb import:imagemagick \
             convert:imagemagick xdotool:xdotool xwininfo:x11-utils tesseract:tesseract-ocr; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing="$missing ${need#*:}"
 done
+# Chinese explanations need a font with CJK glyphs (Qt falls back to any such font).
+fc-list :lang=zh 2>/dev/null | grep -q . || missing="$missing fonts-droid-fallback"
 if [ -n "$missing" ]; then
     command -v apt-get >/dev/null 2>&1 || {
         echo "Missing:$missing, and no apt-get to install them with." >&2; exit 1; }
@@ -158,20 +162,31 @@ state_widths='%m, -1, %s, -1, %d, -1, %p, -1, "%Cus:tcpstate.step", 190, "%Cus:t
 mkdir -p "$out"
 echo "Screenshots of $capname with $plugin, into $out:"
 
-# (a) Packet details of frame 9, Wave 2/4, with the TCP State subtree expanded. Keyboard on
-# the details pane: Collapse All, Down to the last top-level item (TCP State comes after TCP,
-# and frame 9 carries no payload), Expand Subtrees.
-profile "$default_columns" TRUE
-start -g 9
-xdotool mousemove 700 $((height - 60)) click 1   # an empty part of the details pane
-sleep 0.3
-xdotool key ctrl+Left
-for i in 1 2 3 4 5 6 7 8 9 10 11 12; do xdotool key Down; done
-xdotool key shift+Right
-sleep 1
-import -window root "$work/details.png"
-stop
-save "$work/details.png" "$out/gui-details.png"
+# details FRAME PNG [WIRESHARK_ARGS...]: packet details of a frame with the TCP State subtree
+# expanded. Keyboard on the details pane: Collapse All, Down to the last top-level item (TCP
+# State comes after TCP, and a step packet of this capture carries no payload), Expand
+# Subtrees (the explanation's lines too).
+details() {
+    frame=$1 png=$2
+    shift 2
+    profile "$default_columns" TRUE
+    start -g "$frame" "$@"
+    xdotool mousemove 700 $((height - 60)) click 1   # an empty part of the details pane
+    sleep 0.3
+    xdotool key ctrl+Left
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do xdotool key Down; done
+    xdotool key shift+Right
+    sleep 1
+    import -window root "$work/details.png"
+    stop
+    save "$work/details.png" "$out/$png"
+}
+
+# (a) Frame 9, Wave 2/4.
+details 9 gui-details.png
+# (d) Frame 2, Handshake 2/3, explained in English and in Chinese.
+details 2 gui-explain-en.png
+details 2 gui-explain-zh.png -o tcpstate.language:zh
 
 # (b) The packet list with the three state columns, details pane hidden: the top of the
 # window down to the last of the 11 packets.
