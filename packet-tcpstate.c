@@ -169,6 +169,17 @@ typedef struct frame_extra {
 } frame_extra;
 static wmem_map_t *frame_extras;           /* frame number -> frame_extra list */
 
+/* An end's ISN or FIN sequence number as it was before a frame changed it again (a SYN+ACK
+ * with a new ISN, a FIN withdrawn or sent anew): rare, so kept aside, per connection, so that
+ * an explanation shown later reads the numbers its packet had on the first pass. */
+typedef struct {
+    guint32 frame;
+    guint8 role, which;             /* TCPST_CLIENT/SERVER, TCPSTATE_ISN/FIN */
+    gboolean known;
+    guint32 value;
+} number_change;
+static wmem_map_t *number_changes;         /* tcpstate_conn_record* -> wmem_array_t of number_change */
+
 /* The segments seen last, to recognise a copy of one: a set-associative table of their
  * fingerprints, each set holding the newest RECENT_WAYS (a fixed 256 KiB, whatever the
  * capture's size). */
@@ -266,6 +277,7 @@ tcpstate_init(void)
     connections = g_ptr_array_new();
     connections_by_tuple = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
     frame_extras = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    number_changes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     recent_segments = g_new0(recent_segment, RECENT_SETS * RECENT_WAYS);
     memset(conn_cache, 0, sizeof conn_cache);
 }
@@ -474,14 +486,77 @@ frame_extra_of(guint32 frame, guint nth)
     return extra;
 }
 
+/* Each end's ISN and FIN sequence number, [role][TCPSTATE_ISN or TCPSTATE_FIN]. */
+typedef struct {
+    bool known[2][2];
+    guint32 value[2][2];
+} conn_numbers;
+
+static void
+read_numbers(const tcpst_conn *core, conn_numbers *n)
+{
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        n->known[role][TCPSTATE_ISN] = tcpst_conn_isn(core, role, &n->value[role][TCPSTATE_ISN]);
+        n->known[role][TCPSTATE_FIN] = tcpst_conn_fin_seq(core, role, &n->value[role][TCPSTATE_FIN]);
+    }
+}
+
+/* Where a frame changed a number: from when it is known, or what it was before. */
+static void
+note_number_changes(tcpstate_conn_record *conn, guint32 frame, const conn_numbers *before)
+{
+    conn_numbers after;
+    read_numbers(&conn->core, &after);
+    for (guint8 role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        for (guint8 which = TCPSTATE_ISN; which <= TCPSTATE_FIN; which++) {
+            bool was = before->known[role][which], is = after.known[role][which];
+            if (was == is && (!is || before->value[role][which] == after.value[role][which]))
+                continue;
+            if (!conn->number_known_since[role][which]) {
+                conn->number_known_since[role][which] = frame;
+                continue;
+            }
+            wmem_array_t *changes = (wmem_array_t *)wmem_map_lookup(number_changes, conn);
+            if (!changes) {
+                changes = wmem_array_new(wmem_file_scope(), sizeof(number_change));
+                wmem_map_insert(number_changes, conn, changes);
+            }
+            number_change change = { frame, role, which, was, before->value[role][which] };
+            wmem_array_append_one(changes, change);
+        }
+    }
+}
+
+/* The numbers as they were just after a frame, on the first pass. */
+static void
+numbers_as_of(const tcpstate_conn_record *conn, guint32 frame, conn_numbers *n)
+{
+    read_numbers(&conn->core, n);
+    wmem_array_t *changes = (wmem_array_t *)wmem_map_lookup(number_changes, conn);
+    for (guint i = changes ? wmem_array_get_count(changes) : 0; i-- > 0;) {
+        const number_change *change = (const number_change *)wmem_array_index(changes, i);
+        if (change->frame <= frame)
+            break;
+        n->known[change->role][change->which] = change->known;
+        n->value[change->role][change->which] = change->value;
+    }
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++)
+        for (unsigned which = TCPSTATE_ISN; which <= TCPSTATE_FIN; which++)
+            if (!conn->number_known_since[role][which] || conn->number_known_since[role][which] > frame)
+                n->known[role][which] = false;
+}
+
 /* Feed the segment to its connection's state machine and keep the verdict. */
 static void
 judge(tcpstate_conn_record *conn, packet_info *pinfo, const tcpst_segment *seg, frame_record *rec,
       guint nth)
 {
     tcpst_evidence evidence;
+    conn_numbers before;
     rec->conn_ref = conn->ref;
+    read_numbers(&conn->core, &before);
     tcpst_conn_segment(&conn->core, seg, &rec->verdict, &evidence);
+    note_number_changes(conn, pinfo->num, &before);
     if (rec->verdict.bits & (TCPST_V_MISSED | TCPST_V_WITHDRAWN))
         add_frame_extra(pinfo->num, nth)->evidence = evidence;
     note_links_and_times(conn, pinfo, &rec->verdict);
@@ -1047,9 +1122,10 @@ tap_record(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fra
 }
 
 /* The step explained for people (docs/explanations.md), composed only when shown. Its relative
- * numbers count from the ISNs the first pass found (a SYN's own number is its ISN), as TCP's
- * do when it saw the SYNs: TCP moves its own base whenever it dissects a SYN+ACK with a new
- * ISN again, so that its numbers depend on the order the GUI dissects frames in. */
+ * numbers count from the ISNs the first pass had at this packet (a SYN's own number is its
+ * ISN), as TCP's do when it saw the SYNs: TCP moves its own base whenever it dissects a
+ * SYN+ACK with a new ISN again, so that its numbers depend on the order the GUI dissects
+ * frames in, and the connection's numbers at the end may be a later packet's. */
 static const char *
 explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const frame_extra *extra)
 {
@@ -1057,6 +1133,14 @@ explanation(tvbuff_t *tvb, packet_info *pinfo, const frame_record *rec, const fr
     tcpst_explain_input in;
     tcpstate_explain_input(tap->verdict, tap->conn, tap->flags, tap->abs_seq, tap->abs_ack, tap->seq,
                            tap->ack, tap->payload_len, tap->duplicate_of, &in);
+    conn_numbers numbers;
+    numbers_as_of(tap->conn, pinfo->num, &numbers);
+    for (unsigned role = TCPST_CLIENT; role <= TCPST_SERVER; role++) {
+        in.isn_known[role] = numbers.known[role][TCPSTATE_ISN];
+        in.isn[role] = numbers.value[role][TCPSTATE_ISN];
+        in.fin_known[role] = numbers.known[role][TCPSTATE_FIN];
+        in.fin_seq[role] = numbers.value[role][TCPSTATE_FIN];
+    }
     if (tap->seq != tap->abs_seq || tap->ack != tap->abs_ack) {     /* TCP's numbers are relative */
         unsigned sender = tcpst_sender(tap->verdict);
         if (tap->flags & TCPST_SYN)

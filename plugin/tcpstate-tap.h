@@ -67,7 +67,11 @@ typedef struct {
     guint32 answered_syn_frame;
     tcpstate_time syn_time, synack_time, ack_time, answered_syn_time;
     tcpstate_time time_wait_since;  /* when an end last entered TIME_WAIT */
+    /* The frame from which each end's ISN ([role][TCPSTATE_ISN]) and FIN sequence number
+     * ([role][TCPSTATE_FIN]) is known, 0 before: an explanation reads them as of its packet. */
+    guint32 number_known_since[2][2];
 } tcpstate_conn_record;
+enum { TCPSTATE_ISN, TCPSTATE_FIN };
 
 /* Why the first pass did not judge a TCP header of a frame. */
 typedef enum {

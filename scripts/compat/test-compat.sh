@@ -225,7 +225,7 @@ test_release() {
     # field comparison below already holds this release to the native build on every sample,
     # the damaged ones included, so they run natively only (CI's time budget).
     say "ctest (all but the damage tests)"
-    in_root sh -c "cd $BUILD && ctest --output-on-failure -E '^damage-'" || status=1
+    in_root sh -c "cd $BUILD && ctest -j $(nproc) --output-on-failure -E '^damage-'" || status=1
 
     say "the Debian package: make deb, apt-get install, tshark -G plugins, a capture"
     if ! in_root cmake --build "$BUILD" --target deb > "$CACHE/$suite.deb.log" 2>&1; then
