@@ -52,7 +52,13 @@ demo: build
 	@tests/tshark-plugin.sh $(PLUGIN) sample-pcaps/http-client-close.pcap -q -z tcpstate,ladder
 
 test: build gui-deps
-	cd $(BUILD) && ctest -j $$(nproc) --output-on-failure
+	cd $(BUILD) && ctest -j $$(nproc) --output-on-failure -LE on-demand
+
+# The tests too long for every run (CI's 30 minutes): damage-corpus, every kind of damage on
+# the public corpus (about 4 minutes).
+.PHONY: test-corpus-damage
+test-corpus-damage: build
+	cd $(BUILD) && ctest --output-on-failure -L on-demand
 
 # The benchmark: tshark with and without the plugin on generated captures (1,000,000
 # packets by default, about 15 minutes; the table is in bench/README.md). Options go in
